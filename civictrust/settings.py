@@ -198,3 +198,6 @@ DEFAULT_CONSULTATION_SLUG = os.environ.get("DEFAULT_CONSULTATION_SLUG", "chicago
 # Privacy: how long personal data a resident chose to give is kept (stated on /privacy/).
 CONTACT_EMAIL_RETENTION_DAYS = env_int("CONTACT_EMAIL_RETENTION_DAYS", 90)
 PARTICIPANT_COOKIE_DAYS = env_int("PARTICIPANT_COOKIE_DAYS", 180)
+
+# Absolute address of the site, for links in emails to staff.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
-from .models import Consultation, Remedy, Stakeholder, Topic
+from .models import Concern, Consultation, Remedy, Stakeholder, Topic
 
 
 class StakeholderInline(TranslationTabularInline):
@@ -42,3 +42,9 @@ class RemedyAdmin(BriefingItemAdmin):
 class StakeholderAdmin(BriefingItemAdmin):
     list_display = ("name", "stance", "consultation", "order", "is_published")
     search_fields = ("name_en", "name_es")
+
+
+@admin.register(Concern)
+class ConcernAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "status", "topic", "community_area", "created_at")
+    list_filter = ("status", "consultation")

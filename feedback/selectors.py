@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.db.models import Prefetch
-from django.http import Http404
+from dataclasses import dataclass, field
+from datetime import date
 
-from .models import Consultation, Remedy, Stakeholder, Topic
+from django.conf import settings
+from django.db.models import Count, Prefetch
+from django.db.models.functions import TruncDate
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from .community_areas import COMMUNITY_AREA_CHOICES
+from .models import Concern, Consultation, Endorsement, Remedy, Role, Stakeholder, Topic
 
 
 def default_consultation() -> Consultation | None:
@@ -43,3 +49,158 @@ def briefing_for(consultation: Consultation) -> Consultation:
         Prefetch("topics", queryset=published_topics(consultation), to_attr="briefing_topics"),
         Prefetch("remedies", queryset=published_remedies(consultation), to_attr="briefing_remedies"),
     ).get(pk=consultation.pk)
+
+
+@dataclass(frozen=True)
+class TallyFilters:
+    """Narrowing of the tallies; the dashboard sets these from its form, public pages use none."""
+
+    since: date | None = None
+    until: date | None = None
+    community_area: str = ""
+    role: str = ""
+    source: str = ""
+
+
+@dataclass
+class TallyRow:
+    label: str
+    count: int | None
+    key: str = ""
+    suppressed: bool = False
+
+
+@dataclass
+class DayRow:
+    day: date
+    concerns: int
+    endorsements: int
+
+
+@dataclass
+class Tallies:
+    consultation: Consultation
+    endorsements_per_remedy: list[TallyRow]
+    concerns_per_topic: list[TallyRow]
+    endorsements_by_area: list[TallyRow]
+    concerns_by_area: list[TallyRow]
+    endorsements_by_role: list[TallyRow]
+    concerns_by_role: list[TallyRow]
+    per_day: list[DayRow]
+    concerns_by_status: dict[str, int] = field(default_factory=dict)
+    total_endorsements: int = 0
+    total_participants: int = 0
+
+    @property
+    def total_concerns(self) -> int:
+        return sum(self.concerns_by_status.values())
+
+
+# Concerns that count in the public results: received and not thrown out by moderators.
+COUNTED_CONCERN_STATUSES = (Concern.Status.PENDING, Concern.Status.APPROVED)
+
+
+def _filtered_endorsements(consultation: Consultation, filters: TallyFilters):
+    endorsements = Endorsement.objects.filter(remedy__consultation=consultation)
+    if filters.since:
+        endorsements = endorsements.filter(created_at__date__gte=filters.since)
+    if filters.until:
+        endorsements = endorsements.filter(created_at__date__lte=filters.until)
+    if filters.community_area:
+        endorsements = endorsements.filter(community_area=filters.community_area)
+    if filters.role:
+        endorsements = endorsements.filter(role=filters.role)
+    return endorsements
+
+
+def _filtered_concerns(consultation: Consultation, filters: TallyFilters):
+    concerns = Concern.objects.filter(consultation=consultation)
+    if filters.since:
+        concerns = concerns.filter(created_at__date__gte=filters.since)
+    if filters.until:
+        concerns = concerns.filter(created_at__date__lte=filters.until)
+    if filters.community_area:
+        concerns = concerns.filter(community_area=filters.community_area)
+    if filters.role:
+        concerns = concerns.filter(role=filters.role)
+    if filters.source:
+        concerns = concerns.filter(source=filters.source)
+    return concerns
+
+
+def _breakdown(queryset, field_name: str, choices) -> list[TallyRow]:
+    labels = dict(choices)
+    counts = dict(queryset.order_by().values_list(field_name).annotate(n=Count("pk")).values_list(field_name, "n"))
+    rows = [TallyRow(label=str(labels.get(value, value)), count=n, key=value) for value, n in counts.items() if value]
+    rows.sort(key=lambda row: (-row.count, row.label))
+    if counts.get(""):
+        rows.append(TallyRow(label=str(_("Not given")), count=counts[""], key=""))
+    return rows
+
+
+def tallies_for(consultation: Consultation, filters: TallyFilters | None = None) -> Tallies:
+    """Exact tallies of one consultation, every figure counted by the database.
+
+    A fixed number of queries (twelve), whatever the number of endorsements and concerns.
+    Public pages pass the result through `suppress_small_cells` before showing it.
+    """
+    filters = filters or TallyFilters()
+    endorsements = _filtered_endorsements(consultation, filters)
+    concerns = _filtered_concerns(consultation, filters)
+    counted_concerns = concerns.filter(status__in=COUNTED_CONCERN_STATUSES)
+
+    remedy_counts = dict(endorsements.order_by().values_list("remedy").annotate(n=Count("pk")))
+    endorsements_per_remedy = [
+        TallyRow(label=remedy.title, count=remedy_counts.get(remedy.pk, 0), key=remedy.key)
+        for remedy in published_remedies(consultation)
+    ]
+    topic_counts = dict(counted_concerns.order_by().values_list("topic").annotate(n=Count("pk")))
+    concerns_per_topic = [
+        TallyRow(label=topic.name, count=topic_counts.get(topic.pk, 0), key=topic.key)
+        for topic in Topic.objects.filter(consultation=consultation)
+    ]
+    if topic_counts.get(None):
+        concerns_per_topic.append(TallyRow(label=str(_("Other")), count=topic_counts[None], key=""))
+
+    endorsement_days = dict(
+        endorsements.annotate(day=TruncDate("created_at")).order_by().values_list("day").annotate(n=Count("pk"))
+    )
+    concern_days = dict(
+        counted_concerns.annotate(day=TruncDate("created_at")).order_by().values_list("day").annotate(n=Count("pk"))
+    )
+    per_day = [
+        DayRow(day=day, concerns=concern_days.get(day, 0), endorsements=endorsement_days.get(day, 0))
+        for day in sorted(set(endorsement_days) | set(concern_days))
+    ]
+    endorsement_totals = endorsements.aggregate(total=Count("pk"), participants=Count("participant", distinct=True))
+    return Tallies(
+        consultation=consultation,
+        endorsements_per_remedy=endorsements_per_remedy,
+        concerns_per_topic=concerns_per_topic,
+        endorsements_by_area=_breakdown(endorsements, "community_area", COMMUNITY_AREA_CHOICES),
+        concerns_by_area=_breakdown(counted_concerns, "community_area", COMMUNITY_AREA_CHOICES),
+        endorsements_by_role=_breakdown(endorsements, "role", Role.choices),
+        concerns_by_role=_breakdown(counted_concerns, "role", Role.choices),
+        per_day=per_day,
+        concerns_by_status=dict(concerns.order_by().values_list("status").annotate(n=Count("pk"))),
+        total_endorsements=endorsement_totals["total"],
+        total_participants=endorsement_totals["participants"],
+    )
+
+
+def suppress_small_cells(rows: list[TallyRow], minimum: int) -> list[TallyRow]:
+    """Hide counts of fewer than `minimum` people in a breakdown.
+
+    When exactly one cell is hidden, the next smallest is hidden too: otherwise the
+    breakdown's overall total minus the shown cells would give the hidden one away.
+    """
+    hidden = [row for row in rows if row.count and row.count < minimum]
+    if len(hidden) == 1:
+        shown = [row for row in rows if row.count and row.count >= minimum]
+        if shown:
+            hidden.append(min(shown, key=lambda row: row.count))
+    hidden_ids = {id(row) for row in hidden}
+    return [
+        TallyRow(label=row.label, count=None, key=row.key, suppressed=True) if id(row) in hidden_ids else row
+        for row in rows
+    ]

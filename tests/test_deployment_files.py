@@ -52,7 +52,10 @@ def test_app_services_are_built_from_the_dockerfile_and_wait_for_healthy_service
     for name in ["web", "worker", "beat"]:
         service = SERVICES[name]
         assert service["build"] == "."
-        assert service["depends_on"] == {"db": {"condition": "service_healthy"}, "redis": {"condition": "service_healthy"}}
+        assert service["depends_on"] == {
+            "db": {"condition": "service_healthy"},
+            "redis": {"condition": "service_healthy"},
+        }
     assert (PROJECT / "Dockerfile").is_file()
 
 
