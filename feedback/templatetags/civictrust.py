@@ -18,3 +18,16 @@ def other_languages(context):
         url = translate_url(request.get_full_path(), code)
         links.append({"code": code, "name": get_language_info(code)["name_local"], "url": url})
     return links
+
+
+@register.filter
+def bar_width(count, largest):
+    """Width class suffix (0-100) of a bar in a server-drawn chart; 0 for hidden or empty cells."""
+    if not count or not largest:
+        return 0
+    return max(1, round(100 * count / largest))
+
+
+@register.filter
+def largest_count(rows):
+    return max((row.count or 0 for row in rows), default=0)
