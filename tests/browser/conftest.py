@@ -1,0 +1,281 @@
+"""Browser tests: Playwright (Python) driving Debian's Chromium against pytest-django's live server.
+
+- One Chromium per test run of this package; a fresh, isolated context (cookies, storage) per test.
+- Every request a page makes must go to the live server itself: anything else is blocked and fails the test,
+  which is how these tests prove "no third-party request" (no CDN, web font, analytics).
+- A Content Security Policy violation reported by the browser fails the test too.
+- On failure, a full-page screenshot of every open page goes to test-artifacts/screenshots/<test-name>.png.
+- Chromium comes from CHROMIUM_PATH (default /usr/bin/chromium). When it is missing the tests are skipped,
+  except in CI (CI set), where that is an error. Nothing is ever downloaded: never `playwright install`.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.management import call_command
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+SCREENSHOT_DIR = PROJECT_DIR / "test-artifacts" / "screenshots"
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 900}
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+# The live server listens on the loopback address only; the browser must never leave it.
+os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
+
+_reports = pytest.StashKey[dict]()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so fixtures can tell whether the test failed."""
+    report = yield
+    item.stash.setdefault(_reports, {})[report.when] = report
+    return report
+
+
+def chromium_path() -> str | None:
+    configured = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
+    found = shutil.which(configured)
+    return found
+
+
+@pytest.fixture(scope="package")
+def browser():
+    """One headless Chromium for all browser tests; skipped locally (failed in CI) when it is missing."""
+    executable = chromium_path()
+    if executable is None:
+        message = f"Chromium not found at {os.environ.get('CHROMIUM_PATH') or '/usr/bin/chromium'} (set CHROMIUM_PATH)"
+        if os.environ.get("CI"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an asyncio loop running in this thread, and Django then refuses ORM calls
+    # from it (SynchronousOnlyOperation). The tests only use the ORM synchronously, between browser calls.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+    finally:
+        playwright.stop()
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@dataclass
+class Guard:
+    """What the pages of one test did that they must not: leave the live server, break the CSP."""
+
+    origin: str
+    foreign_requests: list[str] = field(default_factory=list)
+    csp_violations: list[str] = field(default_factory=list)
+    failed_responses: list[str] = field(default_factory=list)
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _screenshot_name(nodeid: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid.split("::", 1)[-1]).strip("_")
+
+
+def _open_context(browser, request, live_server, viewport: dict) -> Iterator:
+    guard = Guard(origin=_origin(live_server.url))
+    context = browser.new_context(viewport=viewport, locale="en-US", reduced_motion="reduce")
+    context.set_default_timeout(10_000)
+
+    def refuse_other_hosts(route):
+        url = route.request.url
+        if _origin(url) == guard.origin:
+            route.continue_()
+        else:
+            guard.foreign_requests.append(url)
+            route.abort("blockedbyclient")
+
+    def watch_console(message):
+        if "Content Security Policy" in message.text:
+            guard.csp_violations.append(message.text)
+
+    def watch_responses(response):
+        # Pages may answer 4xx on purpose (404 page, form errors); assets must never.
+        if response.status >= 400 and response.request.resource_type not in {"document"}:
+            guard.failed_responses.append(f"{response.status} {response.url}")
+
+    context.route("**/*", refuse_other_hosts)
+    context.on("console", watch_console)
+    context.on("response", watch_responses)
+    context.guard = guard
+    yield context
+
+    problems = [
+        f"pages requested other hosts: {guard.foreign_requests}" if guard.foreign_requests else "",
+        f"Content Security Policy violations: {guard.csp_violations}" if guard.csp_violations else "",
+        f"assets failed to load: {guard.failed_responses}" if guard.failed_responses else "",
+    ]
+    problems = [problem for problem in problems if problem]
+    reports = request.node.stash.get(_reports, {})
+    if problems or any(report.failed for report in reports.values()):
+        SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+        name = _screenshot_name(request.node.nodeid)
+        for number, page in enumerate(context.pages):
+            suffix = "" if number == 0 else f"-{number + 1}"
+            try:
+                page.screenshot(path=str(SCREENSHOT_DIR / f"{name}{suffix}.png"), full_page=True)
+            except Exception as error:  # a failed screenshot must not hide the real failure
+                print(f"could not save a screenshot of {page.url}: {error}")
+    context.close()
+    assert not problems, "\n".join(problems)
+
+
+@pytest.fixture
+def site(live_server, settings):
+    """The live server with the Chicago briefing loaded and the concern form's minimum fill time off."""
+    settings.CONCERN_MIN_FILL_SECONDS = 0
+    call_command("load_briefing", stdout=io.StringIO())
+    return live_server
+
+
+@pytest.fixture
+def phone_context(browser, request, site):
+    yield from _open_context(browser, request, site, PHONE)
+
+
+@pytest.fixture
+def desktop_context(browser, request, site):
+    yield from _open_context(browser, request, site, DESKTOP)
+
+
+@pytest.fixture
+def phone(phone_context):
+    """A page in a 360 x 740 phone-sized window, fresh cookies."""
+    return phone_context.new_page()
+
+
+@pytest.fixture
+def desktop(desktop_context):
+    """A page in a 1280 x 900 desktop window, fresh cookies."""
+    return desktop_context.new_page()
+
+
+@pytest.fixture(scope="package")
+def axe_source() -> str:
+    """axe-core as shipped inside the axe-playwright-python package (no download at test time)."""
+    import axe_playwright_python
+
+    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
+
+
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
+def describe_violations(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"- {violation['id']} [{violation['impact']}]: {violation['help']} ({violation['helpUrl']})")
+        for node in violation["nodes"][:10]:
+            lines.append(f"    at {' '.join(node['target'])}: {node['html'][:160]}")
+            summary = (node.get("failureSummary") or "").replace("\n", " / ")
+            if summary:
+                lines.append(f"      {summary[:400]}")
+    return "\n".join(lines)
+
+
+def serious_violations(page, axe_source: str) -> list[dict]:
+    """Run axe-core on the page as it is now; its violations of impact serious or critical."""
+    page.evaluate(axe_source)
+    results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [violation for violation in results["violations"] if violation["impact"] in BLOCKING_IMPACTS]
+
+
+@pytest.fixture
+def assert_accessible(axe_source):
+    """`assert_accessible(page)` fails, listing each problem readably, when axe-core finds a serious one."""
+
+    def check(page) -> None:
+        violations = serious_violations(page, axe_source)
+        assert not violations, f"axe-core on {page.url}:\n{describe_violations(violations)}"
+
+    return check
+
+
+FOCUS_STYLE = """element => {
+    const style = getComputedStyle(element);
+    return {outline: style.outlineStyle === 'none' ? '' : `${style.outlineStyle} ${style.outlineWidth}`,
+            outlineWidth: parseFloat(style.outlineWidth) || 0,
+            shadow: style.boxShadow === 'none' ? '' : style.boxShadow};
+}"""
+DESCRIBE_ELEMENT = """element => {
+    const text = (element.innerText || element.value || element.name || element.id || '').trim().slice(0, 60);
+    return `${element.tagName.toLowerCase()}${element.type ? '[' + element.type + ']' : ''} "${text}"`;
+}"""
+
+
+def focus_walk(page, limit: int = 150) -> list[dict]:
+    """Tab through the page from the top: each stop with its outline and shadow when focused and after."""
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    stops: list[dict] = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        current = page.evaluate_handle("document.activeElement")
+        if stops:
+            stops[-1]["unfocused"] = stops[-1]["handle"].evaluate(FOCUS_STYLE)
+        if current.evaluate("element => element === null || element === document.body"):
+            break
+        if current.evaluate("(element, first) => element === first", stops[0]["handle"] if stops else None):
+            break
+        stops.append(
+            {"handle": current, "element": current.evaluate(DESCRIBE_ELEMENT), "focused": current.evaluate(FOCUS_STYLE)}
+        )
+    return stops
+
+
+@pytest.fixture
+def assert_focus_visible():
+    """`assert_focus_visible(page)` tabs through the page and fails on any stop whose focus cannot be seen.
+
+    Focus counts as visible when the focused element gains an outline of at least 2px or a box shadow it
+    does not have otherwise. Returns the number of stops, so a test can check the walk went somewhere.
+    """
+
+    def check(page) -> int:
+        stops = focus_walk(page)
+        assert stops, f"nothing on {page.url} can be reached with Tab"
+        invisible = []
+        for stop in stops:
+            focused = stop["focused"]
+            unfocused = stop.get("unfocused", {"outline": "", "shadow": ""})
+            outline = focused["outline"] and focused["outlineWidth"] >= 2 and focused["outline"] != unfocused["outline"]
+            shadow = focused["shadow"] and focused["shadow"] != unfocused["shadow"]
+            if not (outline or shadow):
+                invisible.append(f"{stop['element']}: focused {focused}, unfocused {unfocused}")
+        assert not invisible, f"no visible focus indicator on {page.url}:\n" + "\n".join(invisible)
+        return len(stops)
+
+    return check

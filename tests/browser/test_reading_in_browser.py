@@ -1,0 +1,68 @@
+"""A resident reads the briefing and the privacy page in a real browser, on a phone and with a keyboard."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+NO_HORIZONTAL_SCROLL = "() => document.scrollingElement.scrollWidth <= window.innerWidth"
+
+
+def test_a_resident_on_a_phone_reads_the_briefing_without_scrolling_sideways(phone, site):
+    phone.goto(site.url + "/")
+
+    heading = phone.locator("h1")
+    assert heading.is_visible()
+    assert "Chicago" in heading.inner_text()
+    assert phone.evaluate("window.innerWidth") == 360
+    assert phone.evaluate(NO_HORIZONTAL_SCROLL), phone.evaluate("document.scrollingElement.scrollWidth")
+
+
+def test_bootstrap_and_the_sites_stylesheet_are_served_by_the_site_itself(phone, site):
+    stylesheets = []
+    phone.on("response", lambda response: stylesheets.append(response) if response.url.endswith(".css") else None)
+    phone.goto(site.url + "/")
+
+    assert sorted(response.url.rsplit("/", 1)[-1] for response in stylesheets) == [
+        "bootstrap.min.css",
+        "civictrust.css",
+    ]
+    assert all(response.status == 200 and response.url.startswith(site.url) for response in stylesheets)
+    # Bootstrap's .visually-hidden really hides the summary heading, so its rules were applied.
+    assert phone.locator("#summary-heading").evaluate("element => getComputedStyle(element).position") == "absolute"
+
+
+def test_the_privacy_page_fits_a_phone(phone, site):
+    phone.goto(site.url + "/privacy/")
+
+    assert phone.locator("h1").is_visible()
+    assert phone.evaluate(NO_HORIZONTAL_SCROLL)
+
+
+def test_an_unknown_address_shows_the_sites_own_not_found_page(phone, site):
+    response = phone.goto(site.url + "/c/no-such-consultation/")
+
+    assert response.status == 404
+    assert phone.locator("h1").inner_text() == "Page not found"
+    assert phone.get_by_role("link", name="Go to the home page").is_visible()
+
+
+def test_the_first_tab_reaches_the_skip_link_which_moves_focus_to_the_main_content(desktop, site):
+    desktop.goto(site.url + "/")
+
+    desktop.keyboard.press("Tab")
+    skip_link = desktop.locator(".skip-link")
+    assert skip_link.evaluate("element => element === document.activeElement")
+    assert skip_link.is_visible(), "the skip link must appear when it has focus"
+    assert skip_link.inner_text() == "Skip to main content"
+
+    desktop.keyboard.press("Enter")
+    assert desktop.evaluate("document.activeElement.id") == "main"
+
+
+@pytest.mark.parametrize("path", ["/", "/privacy/", "/c/no-such-consultation/"])
+def test_every_link_and_control_shows_where_the_keyboard_focus_is(desktop, site, assert_focus_visible, path):
+    desktop.goto(site.url + path)
+
+    assert assert_focus_visible(desktop) >= 4
