@@ -38,9 +38,6 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 
-# The live server listens on the loopback address only; the browser must never leave it.
-os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
-
 _reports = pytest.StashKey[dict]()
 
 
@@ -152,6 +149,23 @@ def _open_context(browser, request, live_server, viewport: dict) -> Iterator:
                 print(f"could not save a screenshot of {page.url}: {error}")
     context.close()
     assert not problems, "\n".join(problems)
+
+
+@pytest.fixture(scope="package")
+def live_server():
+    """pytest-django's live server, on the loopback address, speaking plain HTTP.
+
+    Overrides pytest-django's fixture of the same name for these tests only. The server builds its middleware
+    when it starts, and SecurityMiddleware reads SECURE_SSL_REDIRECT then, so the override must be in place at
+    that moment (the per-test `settings` fixture would come too late).
+    """
+    from django.test import override_settings
+    from pytest_django.live_server_helper import LiveServer
+
+    with override_settings(SECURE_SSL_REDIRECT=False):
+        server = LiveServer("127.0.0.1")
+    yield server
+    server.stop()
 
 
 @pytest.fixture
