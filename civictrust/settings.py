@@ -6,6 +6,7 @@ Every variable is listed with its default in README.md ("Configuration").
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import environ
@@ -204,3 +205,30 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 # Public results: a breakdown cell counting fewer people than this shows as "fewer than N".
 RESULTS_MIN_CELL = env_int("RESULTS_MIN_CELL", 5)
+
+# Residents taking part (README, "Taking part").
+# The participant cookie is also marked Secure whenever the request came over HTTPS.
+PARTICIPANT_COOKIE_SECURE = env_bool("PARTICIPANT_COOKIE_SECURE", False)
+# A concern form sent sooner than this after it was shown is refused as probably automated.
+CONCERN_MIN_FILL_SECONDS = env_int("CONCERN_MIN_FILL_SECONDS", 3)
+# Public results are computed at most once per this many seconds and consultation (0: never cached).
+RESULTS_CACHE_SECONDS = env_int("RESULTS_CACHE_SECONDS", 30)
+# Request header carrying the client address set by a trusted proxy (e.g. HTTP_X_REAL_IP); empty: REMOTE_ADDR.
+# The address is only ever used through a keyed hash (CLIENT_HASH_SECRET), never stored or logged.
+CLIENT_ADDRESS_HEADER = os.environ.get("CLIENT_ADDRESS_HEADER", "")
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate limit such as 30/h (count per s, m, h or d)."""
+    value = os.environ.get(name, "").strip() or default
+    if not re.fullmatch(r"[1-9]\d*/\d*[smhd]", value):
+        raise ImproperlyConfigured(f"{name} must look like 30/h (a count per s, m, h or d), not {value!r}.")
+    return value
+
+
+# Per-client limits, generous enough for a family or a public library sharing one address.
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+RATELIMIT_CONCERNS = env_rate("RATELIMIT_CONCERNS", "30/h")
+RATELIMIT_ENDORSEMENTS = env_rate("RATELIMIT_ENDORSEMENTS", "300/h")
+RATELIMIT_REPORTS = env_rate("RATELIMIT_REPORTS", "60/h")
+RATELIMIT_RECEIPTS = env_rate("RATELIMIT_RECEIPTS", "30/h")

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Prefetch
 from django.db.models.functions import TruncDate
 from django.http import Http404
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .community_areas import COMMUNITY_AREA_CHOICES
-from .models import Concern, Consultation, Endorsement, Remedy, Role, Stakeholder, Topic
+from .models import Concern, Consultation, Endorsement, Remedy, Report, Role, Stakeholder, Topic
 
 
 def default_consultation() -> Consultation | None:
@@ -204,3 +208,104 @@ def suppress_small_cells(rows: list[TallyRow], minimum: int) -> list[TallyRow]:
         TallyRow(label=row.label, count=None, key=row.key, suppressed=True) if id(row) in hidden_ids else row
         for row in rows
     ]
+
+
+# --- Public pages where residents take part ------------------------------------------------------
+
+logger = logging.getLogger(__name__)
+
+OTHER_TOPIC_KEY = "other"
+
+
+def approved_concerns(consultation: Consultation, *, topic_key: str = ""):
+    """Published concerns of `consultation`, newest first, optionally of one topic ("other": none).
+
+    One query per page (plus the paginator's count), with each concern's topic joined in.
+    """
+    concerns = (
+        Concern.objects.filter(consultation=consultation, status=Concern.Status.APPROVED)
+        .select_related("topic")
+        .order_by("-created_at", "-pk")
+    )
+    if topic_key == OTHER_TOPIC_KEY:
+        concerns = concerns.filter(topic__isnull=True)
+    elif topic_key:
+        concerns = concerns.filter(topic__key=topic_key)
+    return concerns
+
+
+def reported_concern_ids(participant: uuid.UUID, concern_ids: list[int]) -> set[int]:
+    """Which of these concerns the participant has already reported (one query)."""
+    return set(
+        Report.objects.filter(participant=participant, concern_id__in=concern_ids).values_list("concern_id", flat=True)
+    )
+
+
+def remedies_with_endorsement_counts(consultation: Consultation):
+    """Published remedies with `endorsement_count`, counted by the database in the same query."""
+    return published_remedies(consultation).annotate(endorsement_count=Count("endorsements"))
+
+
+def endorsed_remedy_ids(consultation: Consultation, participant: uuid.UUID) -> set[int]:
+    """Ids of the remedies of `consultation` this participant endorses (one query)."""
+    return set(
+        Endorsement.objects.filter(remedy__consultation=consultation, participant=participant).values_list(
+            "remedy_id", flat=True
+        )
+    )
+
+
+@dataclass
+class PublicResults:
+    """What the public results page shows: exact totals, suppressed breakdowns."""
+
+    endorsements_per_remedy: list[TallyRow]
+    concerns_per_topic: list[TallyRow]
+    endorsements_by_area: list[TallyRow]
+    concerns_by_area: list[TallyRow]
+    endorsements_by_role: list[TallyRow]
+    concerns_by_role: list[TallyRow]
+    total_endorsements: int
+    total_participants: int
+    total_concerns: int
+    min_cell: int
+
+
+def public_results(consultation: Consultation) -> PublicResults:
+    """The public results of `consultation`, at most RESULTS_CACHE_SECONDS old.
+
+    Totals per remedy and per topic are exact; every breakdown by community area or role goes
+    through `suppress_small_cells` with RESULTS_MIN_CELL. Computed by `tallies_for` (a fixed
+    number of queries) and cached per consultation and language; if the cache cannot be reached
+    the results are computed afresh (and a warning logged) instead of failing.
+    """
+    key = f"civictrust:results:{consultation.pk}:{get_language()}:{settings.RESULTS_MIN_CELL}"
+    seconds = settings.RESULTS_CACHE_SECONDS
+    if seconds > 0:
+        try:
+            cached = cache.get(key)
+        except Exception as error:  # each cache client raises its own kind; the page must still show
+            logger.warning("Results cache unreachable (%s); computing the results.", type(error).__name__)
+            cached = None
+        if cached is not None:
+            return cached
+    minimum = settings.RESULTS_MIN_CELL
+    tallies = tallies_for(consultation)
+    results = PublicResults(
+        endorsements_per_remedy=tallies.endorsements_per_remedy,
+        concerns_per_topic=tallies.concerns_per_topic,
+        endorsements_by_area=suppress_small_cells(tallies.endorsements_by_area, minimum),
+        concerns_by_area=suppress_small_cells(tallies.concerns_by_area, minimum),
+        endorsements_by_role=suppress_small_cells(tallies.endorsements_by_role, minimum),
+        concerns_by_role=suppress_small_cells(tallies.concerns_by_role, minimum),
+        total_endorsements=tallies.total_endorsements,
+        total_participants=tallies.total_participants,
+        total_concerns=sum(row.count or 0 for row in tallies.concerns_per_topic),
+        min_cell=minimum,
+    )
+    if seconds > 0:
+        try:
+            cache.set(key, results, seconds)
+        except Exception as error:  # see above
+            logger.warning("Results cache unreachable (%s); results not cached.", type(error).__name__)
+    return results

@@ -24,3 +24,13 @@ def briefing(db):
 
     call_command("load_briefing", stdout=io.StringIO())
     return Consultation.objects.get(slug="chicago")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: no rate-limit counts or cached results from another test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

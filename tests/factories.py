@@ -1,0 +1,43 @@
+"""factory_boy factories shared by the tests. Append new factories; keep each one small and typed."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import factory
+
+from feedback.forms import form_started_token
+from feedback.models import Concern, Endorsement
+
+
+class ConcernFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Concern
+
+    text = factory.Sequence(lambda n: f"A concern about the operation, number {n}.")
+    role = "resident"
+    community_area = "undisclosed"
+    status = Concern.Status.APPROVED
+
+
+class EndorsementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Endorsement
+
+    participant = factory.LazyFunction(uuid.uuid4)
+
+
+def concern_form_data(**overrides: str) -> dict[str, str]:
+    """What a resident's browser posts for a valid concern (shown ten seconds ago); override any field."""
+    data = {
+        "topic": "other",
+        "text": "Families are afraid to call the police after the raids.",
+        "role": "resident",
+        "community_area": "30",
+        "contact_email": "",
+        "website": "",
+        "started": form_started_token(time.time() - 10),
+    }
+    data.update(overrides)
+    return data
