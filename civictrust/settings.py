@@ -232,3 +232,48 @@ RATELIMIT_CONCERNS = env_rate("RATELIMIT_CONCERNS", "30/h")
 RATELIMIT_ENDORSEMENTS = env_rate("RATELIMIT_ENDORSEMENTS", "300/h")
 RATELIMIT_REPORTS = env_rate("RATELIMIT_REPORTS", "60/h")
 RATELIMIT_RECEIPTS = env_rate("RATELIMIT_RECEIPTS", "30/h")
+
+# --- Background work (Celery) and exports (README, "Background work" and "Exports") ------------
+# Export files are deleted this many days after they were built.
+EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7)
+# An export whose worker died this many times is marked failed instead of being tried again.
+EXPORT_MAX_ATTEMPTS = env_int("EXPORT_MAX_ATTEMPTS", 3)
+# The longest task (building an export) is stopped after this many seconds; the others get less.
+EXPORT_TIME_LIMIT_SECONDS = env_int("EXPORT_TIME_LIMIT_SECONDS", 1800)
+# Reports (a participant id and a concern) are deleted after this many days; by then no browser
+# carries that participant id any more (README, "Background work"). The report count stays.
+REPORT_PARTICIPANT_RETENTION_DAYS = env_int("REPORT_PARTICIPANT_RETENTION_DAYS", PARTICIPANT_COOKIE_DAYS)
+# Where the file-based email backend (EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend) writes.
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "sent_emails"))
+
+# Tasks are idempotent, so they are acknowledged only once they finished (a worker that dies
+# mid-task leaves the message to be delivered again) and a pool process that is killed puts its
+# task back in the queue. One message at a time per process, so a long export never holds others.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_TASK_TIME_LIMIT = EXPORT_TIME_LIMIT_SECONDS
+CELERY_TASK_SOFT_TIME_LIMIT = max(EXPORT_TIME_LIMIT_SECONDS - 60, 1)
+# Redis has no real acknowledgements: a message a worker took but did not acknowledge is handed
+# to another worker once `visibility_timeout` seconds have passed (Celery's "Using Redis" page).
+# It must stay above the longest task time limit (and any retry countdown), or a slow export
+# still running would be started a second time in parallel. Its only cost is that a task whose
+# worker machine lost power waits this long before it is delivered again.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": EXPORT_TIME_LIMIT_SECONDS + 1800,
+    # A broker that is down must not make a web request hang: give up connecting quickly.
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "max_retries": 1,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Periodic work, run by `celery -A civictrust beat` (times in TIME_ZONE).
+CELERY_BEAT_SCHEDULE = {
+    "sweep-pending-work": {"task": "feedback.tasks.sweep_pending_work", "schedule": 300.0},
+    "snapshot-tallies": {"task": "feedback.tasks.snapshot_tallies", "schedule": 3600.0},
+    "purge-expired-data": {"task": "feedback.tasks.purge_expired_data", "schedule": 6 * 3600.0},
+}

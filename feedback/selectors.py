@@ -309,3 +309,48 @@ def public_results(consultation: Consultation) -> PublicResults:
         except Exception as error:  # see above
             logger.warning("Results cache unreachable (%s); results not cached.", type(error).__name__)
     return results
+
+
+# --- Exports: tally cross-tabulations and anonymised records ------------------------------------
+
+
+def endorsements_by_remedy_and(consultation: Consultation, field_name: str, filters: TallyFilters | None = None):
+    """{(remedy id, value of `field_name`): count} for the consultation's endorsements, in one query."""
+    endorsements = _filtered_endorsements(consultation, filters or TallyFilters())
+    rows = endorsements.order_by().values_list("remedy_id", field_name).annotate(n=Count("pk"))
+    return {(remedy_id, value): n for remedy_id, value, n in rows}
+
+
+def concerns_by_topic_and_status(consultation: Consultation, filters: TallyFilters | None = None):
+    """{(topic id or None, status): count} for every concern of the consultation, in one query."""
+    concerns = _filtered_concerns(consultation, filters or TallyFilters())
+    rows = concerns.order_by().values_list("topic_id", "status").annotate(n=Count("pk"))
+    return {(topic_id, status): n for topic_id, status, n in rows}
+
+
+def endorsement_records(consultation: Consultation, filters: TallyFilters | None = None):
+    """(day, remedy id, role, community area) of each endorsement: nothing that tells one person's apart.
+
+    Ordered by every column it has, so the order of the rows gives away neither the time of day
+    nor which endorsements one participant made together.
+    """
+    return (
+        _filtered_endorsements(consultation, filters or TallyFilters())
+        .annotate(day=TruncDate("created_at"))
+        .order_by("day", "remedy_id", "community_area", "role")
+        .values_list("day", "remedy_id", "role", "community_area")
+    )
+
+
+def concern_records(consultation: Consultation, filters: TallyFilters | None = None):
+    """(day, topic id, role, community area, text) of each approved concern, without contact or receipt.
+
+    Ordered by day, topic and text, so the order of the rows does not give away the time of day.
+    """
+    return (
+        _filtered_concerns(consultation, filters or TallyFilters())
+        .filter(status=Concern.Status.APPROVED)
+        .annotate(day=TruncDate("created_at"))
+        .order_by("day", "topic_id", "text")
+        .values_list("day", "topic_id", "role", "community_area", "text")
+    )
