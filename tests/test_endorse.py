@@ -1,0 +1,191 @@
+"""Residents endorse remedies and withdraw their endorsements; one endorsement per participant and remedy."""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+
+import pytest
+from django.core import signing
+from django.db import connection, connections
+
+from feedback import services
+from feedback.models import Endorsement
+from feedback.participants import COOKIE_NAME, COOKIE_SALT
+
+REMEDIES = "/c/chicago/remedies/"
+
+
+def endorse_url(remedy) -> str:
+    return f"{REMEDIES}{remedy.pk}/endorse/"
+
+
+def withdraw_url(remedy) -> str:
+    return f"{REMEDIES}{remedy.pk}/withdraw/"
+
+
+def test_the_remedies_page_shows_each_remedy_with_its_details_and_count(client, briefing):
+    remedy = briefing.remedies.filter(benefit__gt="").first()
+    page = client.get(REMEDIES).content.decode().replace("&#x27;", "'")
+    for remedy_shown in briefing.remedies.filter(is_published=True):
+        assert remedy_shown.title in page
+    assert remedy.benefit in page and remedy.recommended_implementation in page and remedy.proposed_by in page
+    assert "0 endorsements" in page
+
+
+def test_endorsing_records_one_endorsement_and_says_so(client, briefing):
+    remedy = briefing.remedies.first()
+    response = client.post(endorse_url(remedy))
+    assert response.status_code == 302
+    assert response["Location"] == f"{REMEDIES}#remedy-{remedy.key}"
+    assert Endorsement.objects.filter(remedy=remedy).count() == 1
+    page = client.get(REMEDIES).content.decode().replace("&#x27;", "'")
+    assert f"You endorsed “{remedy.title}”" in page
+    assert "You endorse this remedy." in page
+    assert "1 endorsement" in page
+    assert f'action="{withdraw_url(remedy)}"' in page
+
+
+def test_endorsing_twice_keeps_one_endorsement(client, briefing):
+    remedy = briefing.remedies.first()
+    client.post(endorse_url(remedy))
+    response = client.post(endorse_url(remedy), follow=True)
+    assert Endorsement.objects.filter(remedy=remedy).count() == 1
+    assert "You already endorse" in response.content.decode()
+
+
+def test_withdrawing_removes_the_endorsement(client, briefing):
+    remedy = briefing.remedies.first()
+    client.post(endorse_url(remedy))
+    response = client.post(withdraw_url(remedy), follow=True)
+    assert Endorsement.objects.count() == 0
+    page = response.content.decode().replace("&#x27;", "'")
+    assert f"You withdrew your endorsement of “{remedy.title}”" in page
+    assert f'action="{endorse_url(remedy)}"' in page
+
+
+def test_withdrawing_without_an_endorsement_changes_nothing(client, briefing):
+    remedy = briefing.remedies.first()
+    services.endorse_remedy(remedy=remedy, participant=uuid.uuid4())  # someone else's, which must stay
+    response = client.post(withdraw_url(remedy), follow=True)
+    assert Endorsement.objects.count() == 1
+    assert "You did not endorse" in response.content.decode()
+
+
+def test_each_browser_is_its_own_participant(client, briefing):
+    from django.test import Client
+
+    remedy = briefing.remedies.first()
+    client.post(endorse_url(remedy))
+    Client().post(endorse_url(remedy))
+    assert Endorsement.objects.filter(remedy=remedy).count() == 2
+
+
+def test_the_participant_cookie_is_signed_http_only_and_lax(client, briefing):
+    response = client.post(endorse_url(briefing.remedies.first()))
+    cookie = response.cookies[COOKIE_NAME]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax" and not cookie["secure"]
+    signed = signing.loads(cookie.value, salt=COOKIE_SALT)
+    assert signed["id"] == str(Endorsement.objects.get().participant)
+
+
+def test_the_participant_cookie_is_secure_over_https(client, briefing):
+    response = client.post(endorse_url(briefing.remedies.first()), secure=True)
+    assert response.cookies[COOKIE_NAME]["secure"]
+
+
+def test_a_forged_cookie_is_a_new_participant(client, briefing):
+    remedy = briefing.remedies.first()
+    client.post(endorse_url(remedy))
+    endorsement = Endorsement.objects.get()
+    client.cookies[COOKIE_NAME] = f'{{"id":"{endorsement.participant}"}}:forged:signature'
+    client.post(withdraw_url(remedy))
+    assert Endorsement.objects.count() == 1
+
+
+def test_reading_the_page_sets_no_cookie(client, briefing):
+    assert COOKIE_NAME not in client.get(REMEDIES).cookies
+
+
+def test_an_unpublished_remedy_cannot_be_endorsed(client, briefing):
+    remedy = briefing.remedies.first()
+    remedy.is_published = False
+    remedy.save()
+    assert client.post(endorse_url(remedy)).status_code == 404
+    assert Endorsement.objects.count() == 0
+
+
+def test_endorsing_needs_a_post(client, briefing):
+    assert client.get(endorse_url(briefing.remedies.first())).status_code == 405
+
+
+def test_a_closed_consultation_refuses_endorsements_but_allows_withdrawal(client, briefing):
+    first, second = briefing.remedies.all()[:2]
+    client.post(endorse_url(first))
+    briefing.status = briefing.Status.CLOSED
+    briefing.save()
+
+    page = client.get(REMEDIES).content.decode()
+    assert "no longer accepts endorsements" in page
+    assert f'action="{endorse_url(second)}"' not in page
+
+    response = client.post(endorse_url(second), follow=True)
+    assert "no longer accepts endorsements" in response.content.decode()
+    assert not Endorsement.objects.filter(remedy=second).exists()
+
+    client.post(withdraw_url(first))
+    assert Endorsement.objects.count() == 0
+
+
+def test_details_about_you_go_on_past_and_future_endorsements(client, briefing):
+    first, second = briefing.remedies.all()[:2]
+    client.post(endorse_url(first))
+    response = client.post(f"{REMEDIES}about-you/", {"role": "resident", "community_area": "30"}, follow=True)
+    assert "Saved." in response.content.decode()
+    client.post(endorse_url(second))
+    assert set(Endorsement.objects.values_list("role", "community_area")) == {("resident", "30")}
+    page = client.get(REMEDIES).content.decode()
+    assert '<option value="30" selected>' in page
+
+    client.post(f"{REMEDIES}about-you/", {"role": "", "community_area": ""})
+    assert set(Endorsement.objects.values_list("role", "community_area")) == {("", "")}
+
+
+def test_unknown_details_about_you_change_nothing(client, briefing):
+    client.post(endorse_url(briefing.remedies.first()))
+    response = client.post(f"{REMEDIES}about-you/", {"role": "citizen", "community_area": "99"}, follow=True)
+    assert "nothing was changed" in response.content.decode()
+    assert set(Endorsement.objects.values_list("role", "community_area")) == {("", "")}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_endorsements_by_one_participant_leave_one_row(briefing):
+    if connection.vendor != "postgresql":
+        if os.environ.get("CI"):
+            pytest.fail("The parallel endorsement test needs PostgreSQL in CI (DATABASE_URL).")
+        pytest.skip("needs PostgreSQL (set DATABASE_URL): SQLite serialises all writes")
+
+    remedy = briefing.remedies.select_related("consultation").first()
+    participant = uuid.uuid4()
+    barrier = threading.Barrier(4)
+    results, errors = [], []
+
+    def endorse():
+        try:
+            barrier.wait(timeout=10)
+            results.append(services.endorse_remedy(remedy=remedy, participant=participant))
+        except Exception as error:  # collected and asserted below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=endorse) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert sorted(results) == [False, False, False, True]
+    assert Endorsement.objects.filter(remedy=remedy, participant=participant).count() == 1
