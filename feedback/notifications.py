@@ -8,25 +8,36 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .models import Concern
 
 
 def moderator_emails() -> list[str]:
+    """Addresses of active staff who may moderate (superusers, or the change-concern permission)."""
     users = get_user_model().objects.filter(is_active=True, is_staff=True).exclude(email="")
     moderators = users.filter(
         Q(is_superuser=True)
-        | Q(groups__permissions__codename="change_concern")
-        | Q(user_permissions__codename="change_concern")
+        | Q(groups__permissions__codename="change_concern", groups__permissions__content_type__app_label="feedback")
+        | Q(user_permissions__codename="change_concern", user_permissions__content_type__app_label="feedback")
     )
     return sorted(set(moderators.values_list("email", flat=True)))
+
+
+def moderation_queue_url() -> str:
+    """Absolute address of the admin's list of pending concerns."""
+    return settings.SITE_URL.rstrip("/") + reverse("admin:feedback_concern_changelist") + "?status__exact=pending"
 
 
 def send_moderator_digest() -> int:
     """Email moderators how many new concerns wait for them; returns how many were announced.
 
-    Idempotent: each pending concern is announced once (marked in the same transaction).
+    Idempotent: each pending concern is announced once, marked in the same transaction as the
+    email is sent; if sending fails nothing is marked and the task tries again. Concerns locked
+    by a digest running at the same time are skipped, so two digests never announce the same one.
+    The email holds two counts and a link: no text a resident wrote, no contact detail.
     """
     with transaction.atomic():
         new = Concern.objects.select_for_update(skip_locked=True).filter(
@@ -38,16 +49,17 @@ def send_moderator_digest() -> int:
         recipients = moderator_emails()
         if recipients:
             waiting = Concern.objects.filter(status=Concern.Status.PENDING).count()
-            queue_url = settings.SITE_URL.rstrip("/") + reverse("admin:feedback_concern_changelist")
-            send_mail(
-                subject=f"civictrust: {len(new_ids)} new concern(s) to moderate",
-                message=(
-                    f"{len(new_ids)} new concern(s) arrived since the last notice; "
-                    f"{waiting} concern(s) wait for moderation in all.\n\n"
-                    f"Open the moderation queue: {queue_url}\n"
-                ),
-                from_email=None,
-                recipient_list=recipients,
-            )
+            with translation.override(settings.LANGUAGE_CODE):
+                subject = ngettext(
+                    "civictrust: %(count)d new concern to moderate",
+                    "civictrust: %(count)d new concerns to moderate",
+                    len(new_ids),
+                ) % {"count": len(new_ids)}
+                message = _(
+                    "New concerns since the last notice: %(new)d.\n"
+                    "Concerns waiting for moderation in all: %(waiting)d.\n\n"
+                    "Open the moderation queue: %(url)s\n"
+                ) % {"new": len(new_ids), "waiting": waiting, "url": moderation_queue_url()}
+            send_mail(subject=subject, message=message, from_email=None, recipient_list=recipients)
         Concern.objects.filter(pk__in=new_ids).update(moderators_notified_at=timezone.now())
     return len(new_ids)

@@ -1,12 +1,105 @@
-"""Celery tasks: thin wrappers that call services. They take ids, never model instances."""
+"""Celery tasks: thin wrappers that call services. They take ids, never model instances.
+
+Every task is idempotent, so each is acknowledged late and put back in the queue if the process
+running it dies (CELERY_TASK_ACKS_LATE, CELERY_TASK_REJECT_ON_WORKER_LOST in settings, repeated
+here so a task keeps them whatever the configuration). Errors a later try may cure (the database
+or the mail server unreachable) are retried with exponential backoff; time limits stop a task
+that hangs. The modules with the real work are imported inside each task: `services` imports
+this module, and must be importable first.
+"""
 
 from __future__ import annotations
 
-from celery import shared_task
+import logging
+import smtplib
 
-from . import notifications
+from celery import Task, shared_task
+from celery.signals import worker_ready
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from kombu.exceptions import OperationalError as BrokerOperationalError
+
+logger = logging.getLogger(__name__)
+
+# Errors that mean "try again later", not "this cannot work".
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerOperationalError, smtplib.SMTPException, ConnectionError)
+
+RELIABLE = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": 5,
+    # Below the broker's visibility timeout: a retry waiting longer would be delivered twice.
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
+SHORT_LIMITS = {"soft_time_limit": 240, "time_limit": 300}
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=120)
+class ExportTask(Task):
+    """Fails the export job with a reason when the task gives up (retries exhausted)."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        from .exports import mark_export_failed
+
+        try:
+            mark_export_failed(
+                args[0], f"The export could not be built ({type(exc).__name__}); request it again later."
+            )
+        except Exception:  # the database may be the very thing that is down; the sweep catches it later
+            logger.warning("Could not mark export job %s failed.", args[0])
+
+
+@shared_task(
+    base=ExportTask,
+    **{**RELIABLE, "max_retries": 3},
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.CELERY_TASK_TIME_LIMIT,
+)
+def build_export(job_id: int) -> str:
+    """Build one ExportJob's file (exports.run_export_job); returns the job's final status."""
+    from .exports import run_export_job
+
+    job = run_export_job(job_id)
+    return job.status if job is not None else "skipped"
+
+
+@shared_task(**RELIABLE, **SHORT_LIMITS)
 def notify_moderators() -> int:
+    """Email moderators a digest of new pending concerns; returns how many concerns it announced."""
+    from . import notifications
+
     return notifications.send_moderator_digest()
+
+
+@shared_task(**RELIABLE, **SHORT_LIMITS)
+def snapshot_tallies() -> int:
+    """Record today's tallies of each open consultation (one snapshot per day, updated in place)."""
+    from . import services
+
+    return services.take_tally_snapshots()
+
+
+@shared_task(**RELIABLE, **SHORT_LIMITS)
+def purge_expired_data() -> dict:
+    """Delete personal data and export files past their retention periods; returns counts."""
+    from . import services
+
+    return services.purge_expired_personal_data().as_dict()
+
+
+@shared_task(**RELIABLE, **SHORT_LIMITS)
+def sweep_pending_work() -> dict:
+    """Queue again what never reached a worker; fail exports whose worker died (background.py)."""
+    from .background import sweep_pending_work as sweep
+
+    return sweep()
+
+
+@worker_ready.connect
+def sweep_when_a_worker_starts(sender=None, **kwargs) -> None:
+    """A worker that starts after an outage picks up what was recorded while the broker was down."""
+    from .background import send_now
+
+    send_now(sweep_pending_work)

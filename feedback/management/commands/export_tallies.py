@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from feedback import exports
+from feedback.management.export_command import ExportCommand
+
+
+class Command(ExportCommand):
+    help = (
+        "Export the exact tallies of a consultation (endorsements per remedy, by area and role; concerns per "
+        "topic and status; per-day counts) as CSV, XLSX or JSON. For staff: figures are not suppressed."
+    )
+
+    def handle(self, *args, **options):
+        consultation = self.consultation(options["consultation"])
+        filters = self.filters(options)
+        fmt = options["format"]
+        bar = self.progress_bar("step")
+
+        def on_progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
+        def render(out) -> None:
+            out.write(exports.render_tallies(consultation, fmt, filters, on_progress))
+
+        try:
+            self.run(lambda: exports.write_to_output(render, options["output"], self.stdout_binary(), seekable=False))
+        finally:
+            bar.close()
+        if options["output"] != "-":
+            self.report(f"Tallies of {consultation.slug} written to {options['output']}.")
