@@ -12,4 +12,5 @@ urlpatterns += i18n_patterns(
 )
 
 handler404 = "feedback.errors.page_not_found"
-handler500 = "feedback.errors.server_error"
+# A database outage gets the 503 page even when it strikes outside a view (civictrust/middleware.py).
+handler500 = "civictrust.middleware.server_error"

@@ -6,6 +6,16 @@ import pytest
 from django.core.management import call_command
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _plain_http():
+    """Test clients and the live server speak plain HTTP, so no redirect to HTTPS; production redirects
+    (tests/test_deploy_settings.py proves it). Session-wide, because the live server builds its middleware once."""
+    from django.test import override_settings
+
+    with override_settings(SECURE_SSL_REDIRECT=False):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,47 @@
+"""Staff use the Django admin in a real browser under the site's Content Security Policy.
+
+The browser fixtures fail a test on any CSP violation the browser reports, and on any asset that fails to load.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def staff_page(desktop, site, django_user_model):
+    django_user_model.objects.create_superuser("ada", "ada@example.org", PASSWORD)
+    desktop.goto(site.url + "/admin/")
+    desktop.fill("#id_username", "ada")
+    desktop.fill("#id_password", PASSWORD)
+    desktop.click("input[type=submit]")
+    desktop.wait_for_url(site.url + "/admin/")
+    return desktop
+
+
+def test_staff_sign_in_through_the_login_form_with_the_production_cookies(staff_page, site):
+    cookie_names = {cookie["name"] for cookie in staff_page.context.cookies()}
+    assert {"__Host-sessionid", "__Host-csrftoken"} <= cookie_names
+    assert staff_page.locator("#user-tools").is_visible()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/",
+        "/admin/feedback/concern/",
+        "/admin/feedback/consultation/",
+        "/admin/feedback/consultation/1/change/",
+        "/admin/feedback/remedy/add/",
+        "/admin/auth/user/",
+        "/admin/otp_totp/totpdevice/add/",
+    ],
+)
+def test_admin_pages_work_without_breaking_the_content_security_policy(staff_page, site, path):
+    response = staff_page.goto(site.url + path)
+    assert response.status == 200
+    assert staff_page.locator("#content").is_visible()
