@@ -22,7 +22,6 @@ from .background import enqueue_after_commit
 from .models import Concern, Consultation, Endorsement, ModerationEvent, Remedy, Report, Topic
 from .tasks import notify_moderators
 
-
 # --- Residents taking part: concerns, receipts, reports, endorsements ---------------------------
 
 
@@ -191,6 +190,203 @@ def describe_endorser(*, consultation: Consultation, participant: uuid.UUID, rol
     return Endorsement.objects.filter(remedy__consultation=consultation, participant=participant).update(
         role=role, community_area=community_area
     )
+
+
+# --- Staff moderating: status changes, the audit log, concerns entered on behalf of residents ---
+
+# How a concern typed in by staff shows in the moderation log (with the source code: paper, phone, meeting).
+ENTERED_BY_STAFF = "entered by staff on behalf of a resident ({source})"
+
+# Bulk moderation locks and updates concerns in slices of this size (well under SQLite's parameter limit).
+BULK_MODERATION_SLICE = 500
+
+
+class ConcernChangedMeanwhile(Exception):
+    """Someone changed the concern since the moderator opened it; nothing was written."""
+
+
+@dataclass(frozen=True)
+class ModerationOutcome:
+    concern: Concern  # as it stands after the moderation
+    event: ModerationEvent | None  # None when the status did not change
+
+
+def _check_moderation_status(to_status: str) -> None:
+    if to_status not in Concern.Status.values:
+        raise ValidationError({"status": _("Unknown moderation status.")})
+
+
+def _lock_concern(concern_id: int, expected_version: int | None) -> Concern:
+    concern = Concern.objects.select_for_update().get(pk=concern_id)
+    if expected_version is not None and concern.version != expected_version:
+        raise ConcernChangedMeanwhile
+    return concern
+
+
+def _update_if_unchanged(concern: Concern, **changes) -> None:
+    """Write `changes` and bump the version, only if the row still has the version we read.
+
+    On PostgreSQL the row lock already guarantees it; the version condition also keeps SQLite
+    (which has no row locks) from overwriting a change made in between.
+    """
+    updated = Concern.objects.filter(pk=concern.pk, version=concern.version).update(
+        version=F("version") + 1, updated_at=timezone.now(), **changes
+    )
+    if not updated:
+        raise ConcernChangedMeanwhile
+
+
+def moderate_concern(
+    *,
+    concern_id: int,
+    to_status: str,
+    actor,
+    reason: str = "",
+    expected_version: int | None = None,
+    moderation_note: str | None = None,
+) -> ModerationOutcome:
+    """Set a concern's status (approve, reject, mark as spam, or back to pending) as `actor`.
+
+    Guarantees, atomically: a real status change writes exactly one ModerationEvent (from, to,
+    actor, reason); setting the status it already has writes none. Moderation clears `reported_at`
+    (the report was looked at). `moderation_note`, when given, replaces the note. With
+    `expected_version` (the version the moderator's page showed), raises ConcernChangedMeanwhile
+    and writes nothing if anyone changed the concern since. Raises Concern.DoesNotExist if the
+    concern is gone (withdrawn by its author).
+    """
+    _check_moderation_status(to_status)
+    reason = reason.strip()
+    with transaction.atomic():
+        concern = _lock_concern(concern_id, expected_version)
+        changes = {}
+        if to_status != concern.status:
+            changes["status"] = to_status
+        if concern.reported_at is not None:
+            changes["reported_at"] = None
+        if moderation_note is not None and moderation_note != concern.moderation_note:
+            changes["moderation_note"] = moderation_note
+        event = None
+        if changes:
+            _update_if_unchanged(concern, **changes)
+        if "status" in changes:
+            event = ModerationEvent.objects.create(
+                concern=concern,
+                concern_number=concern.pk,
+                actor=actor,
+                from_status=concern.status,
+                to_status=to_status,
+                reason=reason,
+            )
+        concern.refresh_from_db()
+    return ModerationOutcome(concern=concern, event=event)
+
+
+def update_moderation_note(*, concern_id: int, moderation_note: str, expected_version: int | None = None) -> Concern:
+    """Replace a concern's moderation note (staff-only) without touching its status.
+
+    Same guard as `moderate_concern`: with `expected_version`, raises ConcernChangedMeanwhile and
+    writes nothing if the concern changed since the moderator opened it. No audit event (the
+    status does not change). Atomic.
+    """
+    with transaction.atomic():
+        concern = _lock_concern(concern_id, expected_version)
+        if moderation_note != concern.moderation_note:
+            _update_if_unchanged(concern, moderation_note=moderation_note)
+            concern.refresh_from_db()
+    return concern
+
+
+def moderate_concerns(*, concern_ids, to_status: str, actor, reason: str = "") -> int:
+    """Set the status of many concerns at once (the admin's bulk actions); returns how many changed.
+
+    Guarantees, atomically: one ModerationEvent per concern whose status really changed, none for
+    the others; `reported_at` is cleared on all of them. Rows are locked in primary-key order, so
+    two advocates acting on overlapping selections wait for each other instead of deadlocking,
+    and each event records the status the concern really had. The number of queries grows with
+    the number of 500-concern slices, not with the number of concerns.
+    """
+    _check_moderation_status(to_status)
+    reason = reason.strip()
+    ids = sorted(set(concern_ids))
+    changed = 0
+    with transaction.atomic():
+        for start in range(0, len(ids), BULK_MODERATION_SLICE):
+            rows = list(
+                Concern.objects.select_for_update()
+                .filter(pk__in=ids[start : start + BULK_MODERATION_SLICE])
+                .order_by("pk")
+                .values_list("pk", "status", "reported_at")
+            )
+            changing = [(pk, status) for pk, status, _reported in rows if status != to_status]
+            looked_at = [pk for pk, status, reported in rows if status == to_status and reported is not None]
+            now = timezone.now()
+            if changing:
+                Concern.objects.filter(pk__in=[pk for pk, _status in changing]).update(
+                    status=to_status, reported_at=None, version=F("version") + 1, updated_at=now
+                )
+                ModerationEvent.objects.bulk_create(
+                    ModerationEvent(
+                        concern_id=pk,
+                        concern_number=pk,
+                        actor=actor,
+                        from_status=status,
+                        to_status=to_status,
+                        reason=reason,
+                        created_at=now,
+                    )
+                    for pk, status in changing
+                )
+            if looked_at:
+                Concern.objects.filter(pk__in=looked_at).update(
+                    reported_at=None, version=F("version") + 1, updated_at=now
+                )
+            changed += len(changing)
+    return changed
+
+
+def enter_concern_on_behalf(
+    *,
+    consultation: Consultation,
+    text: str,
+    source: str,
+    actor,
+    role: str = "undisclosed",
+    community_area: str = "undisclosed",
+    language: str = "en",
+    topic: Topic | None = None,
+    contact_email: str = "",
+    contact_consent: bool = False,
+) -> SubmittedConcern:
+    """Save a concern a resident gave on paper, by phone or at a meeting, typed in by `actor`.
+
+    The same checks and the same pending moderation as a web concern (through `submit_concern`,
+    without the web form's anti-robot checks, which belong to the form), and the audit log records
+    which staff account entered it (an event from "" to pending by `actor`); the public pages never
+    show who. Raises ValidationError for the web source or invalid input; atomic.
+    """
+    if source == Concern.Source.WEB or source not in Concern.Source.values:
+        raise ValidationError({"source": _("Choose where the concern came from: paper, phone or meeting.")})
+    with transaction.atomic():
+        submitted = submit_concern(
+            consultation=consultation,
+            text=text,
+            role=role,
+            community_area=community_area,
+            language=language,
+            topic=topic,
+            contact_email=contact_email,
+            contact_consent=contact_consent,
+            source=source,
+        )
+        ModerationEvent.objects.create(
+            concern=submitted.concern,
+            concern_number=submitted.concern.pk,
+            actor=actor,
+            from_status="",
+            to_status=submitted.concern.status,
+            reason=ENTERED_BY_STAFF.format(source=source),
+        )
+    return submitted
 
 
 # --- Retention and snapshots (run by Celery beat: feedback/tasks.py) -----------------------------

@@ -44,3 +44,26 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def advocate(db):
+    """A staff account in the Advocates group (moderates concerns)."""
+    from tests.factories import StaffFactory
+
+    return StaffFactory(username="alice", role="advocate")
+
+
+@pytest.fixture
+def organizer(db):
+    """A staff account in the Organizers group (reads results, exports)."""
+    from tests.factories import StaffFactory
+
+    return StaffFactory(username="olivia", role="organizer")
+
+
+@pytest.fixture
+def superuser(db):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_superuser("root", "root@example.org", "unused-password-123")

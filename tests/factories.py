@@ -41,3 +41,23 @@ def concern_form_data(**overrides: str) -> dict[str, str]:
     }
     data.update(overrides)
     return data
+
+
+class StaffFactory(factory.django.DjangoModelFactory):
+    """A staff account; `StaffFactory(role="advocate")` puts it in that role's group."""
+
+    class Meta:
+        model = "auth.User"
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"staff{n}")
+    is_staff = True
+
+    @factory.post_generation
+    def role(self, create: bool, extracted: str | None, **kwargs) -> None:
+        if create and extracted:
+            from django.contrib.auth.models import Group
+
+            from feedback.roles import ROLE_GROUPS
+
+            self.groups.add(Group.objects.get(name=ROLE_GROUPS[extracted]))
