@@ -1,0 +1,90 @@
+"""Public results: exact totals per remedy and topic, small breakdown cells hidden, briefly cached."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+
+import pytest
+
+from tests.factories import ConcernFactory, EndorsementFactory
+
+RESULTS = "/c/chicago/results/"
+
+
+def table_cell(page: str, chart_id: str, label: str) -> str:
+    """The count shown next to `label` in the accessible table of the chart `chart_id`."""
+    chart = page[page.index(f'id="{chart_id}-caption"') :]
+    chart = chart[: chart.index("</figure>")]
+    match = re.search(rf'<th scope="row">{re.escape(label)}</th>\s*<td class="text-end">([^<]+)</td>', chart)
+    assert match, f"{label} not in {chart_id}"
+    return match.group(1).strip()
+
+
+def test_results_show_exact_endorsements_per_remedy_and_concerns_per_topic(client, briefing):
+    first, second = briefing.remedies.all()[:2]
+    topic = briefing.topics.first()
+    EndorsementFactory.create_batch(3, remedy=first, community_area="30", role="resident")
+    EndorsementFactory.create_batch(1, remedy=second)
+    ConcernFactory.create_batch(2, consultation=briefing, topic=topic)
+    page = client.get(RESULTS).content.decode().replace("&#x27;", "'")
+    assert table_cell(page, "chart-remedies", first.title) == "3"
+    assert table_cell(page, "chart-remedies", second.title) == "1"
+    assert table_cell(page, "chart-topics", topic.name) == "2"
+    assert "4 endorsements" in page and "from 4 participants" in page and "2 concerns received" in page
+    assert 'class="bar-fill bar-w-100"' in page
+
+
+def test_small_breakdown_cells_show_as_fewer_than_the_minimum(client, briefing, settings):
+    settings.RESULTS_MIN_CELL = 5
+    remedy = briefing.remedies.first()
+    EndorsementFactory.create_batch(7, remedy=remedy, community_area="30")
+    EndorsementFactory.create_batch(6, remedy=remedy, community_area="22")
+    EndorsementFactory.create_batch(1, remedy=remedy, community_area="14")
+    page = client.get(RESULTS).content.decode()
+    assert table_cell(page, "chart-endorsements-area", "Albany Park") == "fewer than 5"
+    # The only hidden cell could be worked out from the total, so the next smallest is hidden too.
+    assert table_cell(page, "chart-endorsements-area", "Logan Square") == "fewer than 5"
+    assert table_cell(page, "chart-endorsements-area", "South Lawndale") == "7"
+    assert table_cell(page, "chart-remedies", remedy.title) == "14"  # the overall total stays exact
+
+
+def test_a_new_endorsement_appears_once_the_cache_delay_has_passed(client, briefing, settings):
+    settings.RESULTS_CACHE_SECONDS = 30
+    remedy = briefing.remedies.first()
+    EndorsementFactory(remedy=remedy)
+    assert table_cell(client.get(RESULTS).content.decode(), "chart-remedies", remedy.title) == "1"
+
+    EndorsementFactory(remedy=remedy)
+    assert table_cell(client.get(RESULTS).content.decode(), "chart-remedies", remedy.title) == "1"
+
+    later = time.time() + 31  # the local-memory cache reads the clock through time.time()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("django.core.cache.backends.locmem.time.time", lambda: later)
+        assert table_cell(client.get(RESULTS).content.decode(), "chart-remedies", remedy.title) == "2"
+
+
+def test_the_page_states_the_delay(client, briefing, settings):
+    settings.RESULTS_CACHE_SECONDS = 45
+    assert "at most every 45 seconds" in client.get(RESULTS).content.decode()
+
+
+def test_results_are_shown_even_when_the_cache_is_unreachable(client, briefing, settings, caplog):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    EndorsementFactory(remedy=briefing.remedies.first())
+    with caplog.at_level(logging.WARNING, logger="feedback.selectors"):
+        response = client.get(RESULTS)
+    assert response.status_code == 200
+    assert "1 endorsement" in response.content.decode()
+    assert "Results cache unreachable" in caplog.text
+
+
+def test_results_of_an_unknown_consultation_are_a_404(client, briefing):
+    assert client.get("/c/unknown/results/").status_code == 404
