@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from . import services
+from .admin_exports import CONCERN_EXPORT_ACTIONS  # also registers the export, endorsement and snapshot admins
 from .models import Concern, Consultation, ModerationEvent, Remedy, Stakeholder, Topic
 from .roles import VIEW_CONTACT_PERMISSION
 
@@ -201,7 +202,7 @@ class ConcernAdmin(admin.ModelAdmin):
     list_select_related = ("topic",)
     # The queue is worked oldest first, so nobody's concern waits behind newer ones.
     ordering = ("created_at", "pk")
-    actions = ("approve", "reject", "mark_spam")
+    actions = ("approve", "reject", "mark_spam", *CONCERN_EXPORT_ACTIONS)
     list_per_page = 50
     show_full_result_count = False  # one COUNT less on a large table
     change_form_template = "admin/feedback/concern/change_form.html"
@@ -422,7 +423,3 @@ class ModerationEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-# Exports, endorsements and tally snapshots live in their own module (feedback/admin_exports.py).
-from . import admin_exports  # noqa: E402, F401

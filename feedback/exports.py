@@ -573,8 +573,8 @@ def _start_job(job_id: int) -> ExportJob | None:
         if job.attempts >= settings.EXPORT_MAX_ATTEMPTS:
             job.status = ExportJob.Status.FAILED
             job.error = _(
-                "The export was started %(attempts)d times and its worker stopped each time "
-                "(restarted, or out of memory). Request it again, or a smaller one (filters)."
+                "The export was started %(attempts)d times without finishing (its worker stopped, or the "
+                "database could not be reached). Request it again, or a smaller one (filters)."
             ) % {"attempts": job.attempts}
             job.finished_at = timezone.now()
             job.save(update_fields=["status", "error", "finished_at"])

@@ -1,0 +1,31 @@
+"""Point the Celery app of the test process at a broker (or at a closed port), eager mode off."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+# Nothing listens on port 1: connecting is refused at once, as when Redis is down.
+CLOSED_PORT_BROKER = "redis://127.0.0.1:1/0"
+
+
+def _drop_connections(app) -> None:
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    if "amqp" in app.__dict__:
+        app.amqp._producer_pool = None
+
+
+@contextmanager
+def celery_broker(url: str):
+    """Within the block, tasks are sent to `url` instead of running in-process."""
+    from civictrust.celery import app
+
+    previous = (app.conf.broker_url, app.conf.task_always_eager)
+    _drop_connections(app)
+    app.conf.broker_url, app.conf.task_always_eager = url, False
+    try:
+        yield app
+    finally:
+        _drop_connections(app)
+        app.conf.broker_url, app.conf.task_always_eager = previous
