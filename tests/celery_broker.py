@@ -9,8 +9,10 @@ CLOSED_PORT_BROKER = "redis://127.0.0.1:1/0"
 
 
 def _drop_connections(app) -> None:
-    if app._pool is not None:
-        app._pool.force_close_all()
+    """Forget every pooled broker connection, so the next message opens one to the current broker."""
+    from kombu import pools
+
+    pools.reset()
     app._pool = None
     if "amqp" in app.__dict__:
         app.amqp._producer_pool = None
