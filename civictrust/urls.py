@@ -2,8 +2,12 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from feedback.api import tallies_json
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Public read-only JSON, outside the language prefixes: one address per consultation (README, "Public API").
+    path("api/c/<slug:slug>/tallies.json", tallies_json, name="api_tallies"),
 ]
 
 urlpatterns += i18n_patterns(
