@@ -67,3 +67,13 @@ def superuser(db):
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.create_superuser("root", "root@example.org", "unused-password-123")
+
+
+@pytest.fixture(scope="session")
+def static_root(tmp_path_factory):
+    """collectstatic once per run, as the Docker image does, for tests that run gunicorn with DEBUG off."""
+    from tests.gunicorn_process import manage, production_environment
+
+    root = tmp_path_factory.mktemp("static")
+    manage(production_environment(STATIC_ROOT=str(root)), "collectstatic", "--no-input", "-v0")
+    return root

@@ -118,14 +118,6 @@ def test_django_request_and_security_log_lines_carry_no_client_and_no_forgery(db
 # Production: gunicorn's access log and error log --------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def static_root(tmp_path_factory):
-    """collectstatic once per run, as the Docker image does, so the app serves its files with DEBUG off."""
-    root = tmp_path_factory.mktemp("static")
-    manage(production_environment(STATIC_ROOT=str(root)), "collectstatic", "--no-input", "-v0")
-    return root
-
-
 def hidden_inputs(html: str) -> dict[str, str]:
     return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
 
