@@ -63,6 +63,10 @@ class ExportError(Exception):
     """An export that cannot be built as asked; the message is safe to show to staff."""
 
 
+class ExportBusy(Exception):
+    """Another live worker is building this job right now; try the message again later."""
+
+
 # --- Spreadsheet formula injection: the one rule ---------------------------------------------------
 
 # A spreadsheet reads a cell that starts with one of these as a formula (OWASP "CSV injection").
@@ -341,7 +345,7 @@ def _copy_statement(consultation: Consultation, what: str, filters: TallyFilters
     # The ORM's SELECT names its columns after the fields, the TruncDate annotation "day". Every
     # piece below is either the ORM's SQL or a fixed fragment; all values are bound by mogrify.
     statement = (
-        f"COPY (SELECT r.day, {item_column}, COALESCE(role.label, r.role) AS role, "  # noqa: S608
+        f"COPY (SELECT r.day, {item_column}, COALESCE(role.label, r.role) AS role, "  # noqa: S608  # nosec B608  # fixed fragments and the ORM's SQL; values bound by mogrify
         f"COALESCE(area.label, r.community_area) AS community_area{text_column} "
         f"FROM ({inner_sql}) AS r "
         f"LEFT JOIN ({item_values}) AS item(key, label) ON item.key = r.{item_key} "
@@ -545,14 +549,19 @@ class _JobLock:
         self.job_id = job_id
         self.held = False
 
-    def acquire(self) -> bool:
+    def acquire(self, wait_seconds: float = 5.0) -> bool:
+        """Take the lock, waiting a little: a killed builder's connection takes a moment to close."""
         if connection.vendor != "postgresql":
             self.held = True
             return True
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [self.NAMESPACE, self.job_id])
-            self.held = bool(cursor.fetchone()[0])
-        return self.held
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [self.NAMESPACE, self.job_id])
+                self.held = bool(cursor.fetchone()[0])
+            if self.held or time.monotonic() >= deadline:
+                return self.held
+            time.sleep(0.25)
 
     def release(self) -> None:
         if self.held and connection.vendor == "postgresql":
@@ -616,16 +625,16 @@ def _build_file(job: ExportJob, on_progress: ProgressCallback) -> int:
 def run_export_job(job_id: int) -> ExportJob | None:
     """Build one export job's file; idempotent and safe to deliver more than once.
 
-    A done or failed job is left as it is; a job another live worker is building is left to it;
-    a job whose builder died is taken over, up to EXPORT_MAX_ATTEMPTS attempts, then failed with
-    a reason. Progress is saved as it goes. Errors that a retry may cure (the database went away)
-    propagate for the task to retry; any other error, and running out of time, fail the job with
-    a message staff can read. Returns the job as it ended, or None if there was nothing to do.
+    A done or failed job is left as it is; a job another live worker is building raises
+    ExportBusy (the task tries again later, by when it is done); a job whose builder died is taken
+    over, up to EXPORT_MAX_ATTEMPTS attempts, then failed with a reason. Progress is saved as it
+    goes. Errors that a retry may cure (the database went away) propagate for the task to retry;
+    any other error, and running out of time, fail the job with a message staff can read.
+    Returns the job as it ended, or None if there was nothing to do.
     """
     lock = _JobLock(job_id)
     if not lock.acquire():
-        logger.info("Export job %s is being built by another worker.", job_id)
-        return None
+        raise ExportBusy(job_id)
     try:
         job = _start_job(job_id)
         if job is None:

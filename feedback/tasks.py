@@ -41,27 +41,37 @@ class ExportTask(Task):
     """Fails the export job with a reason when the task gives up (retries exhausted)."""
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
+        from django.utils.translation import gettext
+
         from .exports import mark_export_failed
 
         try:
             mark_export_failed(
-                args[0], f"The export could not be built ({type(exc).__name__}); request it again later."
+                args[0],
+                gettext("The export could not be built (%(error)s); request it again later.")
+                % {"error": type(exc).__name__},
             )
         except Exception:  # the database may be the very thing that is down; the sweep catches it later
             logger.warning("Could not mark export job %s failed.", args[0])
 
 
 @shared_task(
+    bind=True,
     base=ExportTask,
     **{**RELIABLE, "max_retries": 3},
     soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
     time_limit=settings.CELERY_TASK_TIME_LIMIT,
 )
-def build_export(job_id: int) -> str:
+def build_export(self, job_id: int) -> str:
     """Build one ExportJob's file (exports.run_export_job); returns the job's final status."""
-    from .exports import run_export_job
+    from .exports import ExportBusy, run_export_job
 
-    job = run_export_job(job_id)
+    try:
+        job = run_export_job(job_id)
+    except ExportBusy as busy:
+        # A second message for a job a live worker is building: look again once it may be done
+        # (it is bounded by that worker's time limit, after which the job is done or failed).
+        raise self.retry(exc=busy, countdown=60, max_retries=None) from None
     return job.status if job is not None else "skipped"
 
 

@@ -355,3 +355,33 @@ def test_staff_without_the_export_permission_cannot_export_selected_rows(client,
     response = post_action(client, "/admin/feedback/concern/?moderation=all", "export_selected_concerns_csv", ids)
     assert "Content-Disposition" not in response
     assert response.status_code == 302
+
+
+def test_a_job_a_live_worker_is_building_is_left_to_it(endorsed, django_db_blocker):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the builder's lock is a PostgreSQL advisory lock; SQLite runs one task at a time")
+    import psycopg
+
+    job = ExportJob.objects.create(consultation=endorsed, status="running", attempts=1, started_at=timezone.now())
+    settings_dict = connection.settings_dict
+    other = psycopg.connect(
+        dbname=settings_dict["NAME"],
+        user=settings_dict["USER"] or None,
+        host=settings_dict["HOST"] or None,
+        port=settings_dict["PORT"] or None,
+        password=settings_dict["PASSWORD"] or None,
+        autocommit=True,
+    )
+    try:
+        other.execute("SELECT pg_advisory_lock(%s, %s)", [exports._JobLock.NAMESPACE, job.pk])
+        with pytest.raises(exports.ExportBusy):
+            exports.run_export_job(job.pk)
+    finally:
+        other.close()
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == ("running", 1)
+    exports.run_export_job(job.pk)  # the other builder is gone: this delivery takes over
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == ("done", 2)
