@@ -43,3 +43,29 @@ lint: install-dev
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3
+
+# `make audit`: every pinned package against the advisory database. It needs the internet, so it is not part of CI.
+# It fails on a known vulnerability, and also when any package could not be audited (pip-audit's "skipped") or
+# when pip-audit wrote no report at all: an audit that checked nothing must never look like a pass.
+define AUDIT_CHECK
+import json, sys
+dependencies = json.load(open(sys.argv[1]))["dependencies"]
+skipped = [d for d in dependencies if d.get("skip_reason")]
+vulnerable = [d for d in dependencies if d.get("vulns")]
+for d in skipped:
+    print(f"NOT AUDITED: {d['name']} {d.get('version', '')}: {d['skip_reason']}")
+for d in vulnerable:
+    print(f"VULNERABLE: {d['name']} {d['version']}: {', '.join(v['id'] for v in d['vulns'])}")
+print(f"{len(dependencies) - len(skipped)} packages audited, {len(skipped)} not audited, {len(vulnerable)} vulnerable.")
+sys.exit(1 if skipped or vulnerable or sys.argv[2] != "0" or not dependencies else 0)
+endef
+export AUDIT_CHECK
+
+audit: install
+	@$(BIN)/pip-audit --version >/dev/null 2>&1 || $(PIP_INSTALL) --quiet pip-audit==2.10.1
+	@report=$$(mktemp); status=0; \
+	  $(BIN)/pip-audit --requirement requirements.txt --format json --output $$report --progress-spinner off \
+	    || status=$$?; \
+	  if [ ! -s $$report ]; then echo "pip-audit wrote no report (exit $$status): nothing was audited." >&2; \
+	    rm -f $$report; exit 1; fi; \
+	  $(BIN)/python -c "$$AUDIT_CHECK" $$report $$status; check=$$?; rm -f $$report; exit $$check

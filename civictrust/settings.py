@@ -54,7 +54,7 @@ if not SECRET_KEY:
             "(for example the output of: python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
             "or set DEBUG=true for local development only."
         )
-    SECRET_KEY = "insecure-development-only-key-never-use-in-production"  # noqa: S105
+    SECRET_KEY = "insecure-development-only-key-never-use-in-production"  # noqa: S105  # nosec B105  # DEBUG only
 
 # A separate secret for hashing client addresses, so rotating SECRET_KEY does not reset rate limits.
 CLIENT_HASH_SECRET = os.environ.get("CLIENT_HASH_SECRET", "") or SECRET_KEY
