@@ -213,6 +213,5 @@ class AboutYouForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            "role", "community_area", Submit("save", _("Save these details"), css_class="btn-outline-primary")
-        )
+        # A plain Submit: crispy's Submit is always btn-primary, and another colour class would paint blue on blue.
+        self.helper.layout = Layout("role", "community_area", Submit("save", _("Save these details")))

@@ -239,14 +239,48 @@ def assert_accessible(axe_source):
     return check
 
 
+# The element's outline and box shadow, and the best contrast (WCAG formula) that any of them, blended over the
+# background around the element, has against that background.
 FOCUS_STYLE = """element => {
+    const parse = text => {
+        const match = /rgba?\\(([^)]*)\\)/.exec(text || '');
+        if (!match) return null;
+        const [r, g, b, a] = match[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+        return {r, g, b, a: a === undefined ? 1 : a};
+    };
+    const luminance = ({r, g, b}) => {
+        const linear = v => (v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+        const [R, G, B] = [r, g, b].map(linear);
+        return 0.2126 * R + 0.7152 * G + 0.0722 * B;
+    };
+    const contrast = (x, y) => {
+        const [l1, l2] = [luminance(x), luminance(y)].sort((p, q) => q - p);
+        return (l1 + 0.05) / (l2 + 0.05);
+    };
+    let background = {r: 255, g: 255, b: 255, a: 1};
+    for (let node = element.parentElement; node; node = node.parentElement) {
+        const colour = parse(getComputedStyle(node).backgroundColor);
+        if (colour && colour.a === 1) { background = colour; break; }
+    }
+    const over = c => ({r: c.r * c.a + background.r * (1 - c.a), g: c.g * c.a + background.g * (1 - c.a),
+                        b: c.b * c.a + background.b * (1 - c.a)});
     const style = getComputedStyle(element);
-    return {outline: style.outlineStyle === 'none' ? '' : `${style.outlineStyle} ${style.outlineWidth}`,
-            outlineWidth: parseFloat(style.outlineWidth) || 0,
-            shadow: style.boxShadow === 'none' ? '' : style.boxShadow};
+    const indicators = [];
+    const outlineWidth = parseFloat(style.outlineWidth) || 0;
+    if (style.outlineStyle !== 'none' && outlineWidth >= 2) indicators.push(parse(style.outlineColor));
+    const shadows = /(rgba?\\([^)]*\\))\\s+(-?[\\d.]+)px\\s+(-?[\\d.]+)px\\s+(-?[\\d.]+)px\\s+(-?[\\d.]+)px/g;
+    for (const shadow of (style.boxShadow || '').matchAll(shadows)) {
+        if (parseFloat(shadow[5]) >= 2) indicators.push(parse(shadow[1]));
+    }
+    const outline = `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}`;
+    return {outline: style.outlineStyle === 'none' ? '' : outline,
+            outlineWidth,
+            shadow: style.boxShadow === 'none' ? '' : style.boxShadow,
+            contrast: Math.max(1, ...indicators.filter(Boolean).map(c => contrast(over(c), background)))};
 }"""
 DESCRIBE_ELEMENT = """element => {
-    const text = (element.innerText || element.value || element.name || element.id || '').trim().slice(0, 60);
+    const control = ['INPUT', 'SELECT', 'TEXTAREA'].includes(element.tagName);
+    const text = ((control ? element.id || element.name : element.innerText) || '').trim().slice(0, 60);
     return `${element.tagName.toLowerCase()}${element.type ? '[' + element.type + ']' : ''} "${text}"`;
 }"""
 
@@ -274,8 +308,10 @@ def focus_walk(page, limit: int = 150) -> list[dict]:
 def assert_focus_visible():
     """`assert_focus_visible(page)` tabs through the page and fails on any stop whose focus cannot be seen.
 
-    Focus counts as visible when the focused element gains an outline of at least 2px or a box shadow it
-    does not have otherwise. Returns the number of stops, so a test can check the walk went somewhere.
+    Focus counts as visible when the focused element gains an outline of at least 2px or a box shadow of at
+    least 2px spread that it does not have otherwise, in a colour with a contrast of at least 3:1 against the
+    background around the element (WCAG 2.2: 2.4.7 focus visible, 1.4.11 non-text contrast). Returns the
+    number of stops, so a test can check the walk went somewhere.
     """
 
     def check(page) -> int:
@@ -287,7 +323,7 @@ def assert_focus_visible():
             unfocused = stop.get("unfocused", {"outline": "", "shadow": ""})
             outline = focused["outline"] and focused["outlineWidth"] >= 2 and focused["outline"] != unfocused["outline"]
             shadow = focused["shadow"] and focused["shadow"] != unfocused["shadow"]
-            if not (outline or shadow):
+            if not (outline or shadow) or focused["contrast"] < 3:
                 invisible.append(f"{stop['element']}: focused {focused}, unfocused {unfocused}")
         assert not invisible, f"no visible focus indicator on {page.url}:\n" + "\n".join(invisible)
         return len(stops)
