@@ -7,7 +7,7 @@ PORT ?= 8000
 # Old sdists (XStatic-Bootstrap) still build with pkg_resources, which newer setuptools dropped.
 PIP_INSTALL := $(BIN)/pip install --disable-pip-version-check --build-constraint build-constraints.txt
 
-.PHONY: run test install install-dev messages migrate lint bench bench-quick audit clean
+.PHONY: run test install install-dev messages migrate lint bench bench-quick bench-tools audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,3 +69,14 @@ audit: install
 	  if [ ! -s $$report ]; then echo "pip-audit wrote no report (exit $$status): nothing was audited." >&2; \
 	    rm -f $$report; exit 1; fi; \
 	  $(BIN)/python -c "$$AUDIT_CHECK" $$report $$status; check=$$?; rm -f $$report; exit $$check
+
+# Benchmarks need PostgreSQL (DATABASE_URL) and load tools; they are never part of `make test`.
+bench-tools:
+	@command -v wrk >/dev/null && command -v psql >/dev/null && [ -x /usr/bin/time ] \
+	  || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk time postgresql-client)
+
+bench: install-dev bench-tools
+	$(BIN)/python tests/benchmarks/bench.py
+
+bench-quick: install-dev bench-tools
+	$(BIN)/python tests/benchmarks/bench.py --quick
