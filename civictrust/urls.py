@@ -3,8 +3,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from feedback.api import tallies_json
+from feedback.dashboard import dashboard
 
 urlpatterns = [
+    # Before the admin's own URLs, inside its login and look: the staff results dashboard.
+    path("admin/dashboard/", admin.site.admin_view(dashboard), name="admin_dashboard"),
     path("admin/", admin.site.urls),
     # Public read-only JSON, outside the language prefixes: one address per consultation (README, "Public API").
     path("api/c/<slug:slug>/tallies.json", tallies_json, name="api_tallies"),

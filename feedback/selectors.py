@@ -9,9 +9,10 @@ from datetime import date
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import TruncDate
 from django.http import Http404
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -353,4 +354,56 @@ def concern_records(consultation: Consultation, filters: TallyFilters | None = N
         .annotate(day=TruncDate("created_at"))
         .order_by("day", "topic_id", "text")
         .values_list("day", "topic_id", "role", "community_area", "text")
+    )
+
+
+# --- Staff: the moderation queue and the results dashboard ---------------------------------------
+
+
+def moderation_queue_counts() -> dict[str, int]:
+    """{"pending": concerns waiting for a first decision, "reported": decided concerns reported since}.
+
+    One query.
+    """
+    return Concern.objects.aggregate(
+        pending=Count("pk", filter=Q(status=Concern.Status.PENDING)),
+        reported=Count("pk", filter=Q(reported_at__isnull=False) & ~Q(status=Concern.Status.PENDING)),
+    )
+
+
+@dataclass
+class Dashboard:
+    """The staff dashboard of one consultation: exact tallies (never suppressed) and chart rows."""
+
+    tallies: Tallies
+    filters: TallyFilters
+    status_rows: list[TallyRow]
+    concerns_per_day: list[TallyRow]
+    endorsements_per_day: list[TallyRow]
+
+
+def dashboard_for(consultation: Consultation, filters: TallyFilters | None = None) -> Dashboard:
+    """Everything the staff dashboard shows for `consultation`, narrowed by `filters`.
+
+    Exact counts from `tallies_for` (a fixed number of queries, whatever the size of the data),
+    reshaped for the charts without further queries. Not cached: staff see the database as it is.
+    """
+    filters = filters or TallyFilters()
+    tallies = tallies_for(consultation, filters)
+    status_rows = [
+        TallyRow(label=str(label), count=tallies.concerns_by_status.get(value, 0), key=value)
+        for value, label in Concern.Status.choices
+    ]
+    return Dashboard(
+        tallies=tallies,
+        filters=filters,
+        status_rows=status_rows,
+        concerns_per_day=[
+            TallyRow(label=date_format(row.day, "SHORT_DATE_FORMAT"), count=row.concerns, key=row.day.isoformat())
+            for row in tallies.per_day
+        ],
+        endorsements_per_day=[
+            TallyRow(label=date_format(row.day, "SHORT_DATE_FORMAT"), count=row.endorsements, key=row.day.isoformat())
+            for row in tallies.per_day
+        ],
     )

@@ -1,0 +1,83 @@
+"""The staff results dashboard, /admin/dashboard/: exact figures inside the admin's look."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from . import selectors
+from .community_areas import COMMUNITY_AREA_CHOICES
+from .models import Concern, Consultation, Role
+from .roles import VIEW_DASHBOARD_PERMISSION
+from .selectors import TallyFilters
+
+
+class DashboardFilterForm(forms.Form):
+    """The dashboard's filters, read from the query string; every field may be left empty."""
+
+    consultation = forms.ModelChoiceField(
+        label=_("Consultation"),
+        queryset=Consultation.objects.order_by("-opens_at"),
+        required=False,
+        to_field_name="slug",
+        empty_label=_("Default consultation"),
+    )
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    community_area = forms.ChoiceField(
+        label=_("Community area"), required=False, choices=[("", _("All areas")), *COMMUNITY_AREA_CHOICES]
+    )
+    role = forms.ChoiceField(label=_("Role"), required=False, choices=[("", _("All roles")), *Role.choices])
+    source = forms.ChoiceField(
+        label=_("Source"),
+        required=False,
+        choices=[("", _("All sources")), *Concern.Source.choices],
+        help_text=_("Concerns only: endorsements are always made on the web."),
+    )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        since, until = cleaned_data.get("since"), cleaned_data.get("until")
+        if since and until and since > until:
+            raise forms.ValidationError(_("The start date is after the end date."))
+        return cleaned_data
+
+    def tally_filters(self) -> TallyFilters:
+        data = self.cleaned_data
+        return TallyFilters(
+            since=data["since"],
+            until=data["until"],
+            community_area=data["community_area"],
+            role=data["role"],
+            source=data["source"],
+        )
+
+
+def dashboard(request):
+    """Per-consultation totals and breakdowns for staff with `feedback.view_dashboard` (no suppression).
+
+    Wrapped in `admin.site.admin_view` (civictrust/urls.py): only signed-in staff reach it.
+    """
+    if not request.user.has_perm(VIEW_DASHBOARD_PERMISSION):
+        raise PermissionDenied
+    form = DashboardFilterForm(request.GET or None)
+    filters, consultation = TallyFilters(), None
+    if form.is_bound:
+        if form.is_valid():
+            filters, consultation = form.tally_filters(), form.cleaned_data["consultation"]
+        else:
+            messages.error(request, gettext("Some filters could not be used, so no filter is applied: see below."))
+    consultation = consultation or selectors.default_consultation()
+    context = {
+        **admin.site.each_context(request),
+        "title": gettext("Results dashboard"),
+        "subtitle": None,
+        "form": form,
+        "consultation": consultation,
+        "dashboard": selectors.dashboard_for(consultation, filters) if consultation else None,
+    }
+    return TemplateResponse(request, "admin/dashboard.html", context)
