@@ -488,3 +488,20 @@ def test_overlapping_bulk_actions_write_one_event_per_real_change(briefing):
     assert sum(results) == 20
     assert ModerationEvent.objects.count() == 20
     assert set(ModerationEvent.objects.values_list("concern_number", flat=True)) == set(ids)
+
+
+def test_an_approved_concern_is_published_and_a_rejected_one_never(client, briefing, advocate):
+    kept = ConcernFactory(consultation=briefing, status="pending", text="Approved: the clinic lost patients.")
+    dropped = ConcernFactory(consultation=briefing, status="pending", text="Rejected: buy cheap watches here.")
+    client.force_login(advocate)
+    post_action(client, "approve", [kept])
+    post_action(client, "reject", [dropped])  # the confirmation page...
+    client.post(CHANGELIST, {"action": "reject", "_selected_action": [dropped.pk], "post": "yes", "reason": ""})
+    client.logout()
+    dropped.refresh_from_db()
+    assert dropped.status == "rejected"
+
+    page = client.get(reverse("concerns", args=[briefing.slug])).content.decode()
+
+    assert kept.text in page
+    assert dropped.text not in page
