@@ -1,0 +1,84 @@
+"""A real Redis broker and a real Celery worker process, for the integration tests (PostgreSQL only).
+
+The worker is started by the test, as `python -m celery -A civictrust worker`, against the test
+database (pytest-django's `test_` database: the tests commit their rows, `transaction=True`) and the
+Redis at TEST_REDIS_URL (default: redis://127.0.0.1:6379/14). It is always stopped afterwards.
+Missing PostgreSQL or Redis skips these tests, except in CI (`CI` set), where it fails them.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.celery_worker import CeleryWorker, database_url
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+
+def _unavailable(reason: str):
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI must run the integration tests)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def real_services(transactional_db):
+    """PostgreSQL and a reachable Redis (its test database emptied), or skip / fail in CI."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        _unavailable("the Celery integration tests need PostgreSQL (set DATABASE_URL)")
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError:
+        _unavailable(f"no Redis at {REDIS_URL}")
+    client.flushdb()  # no message left by an earlier run
+    yield REDIS_URL
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture
+def worker_env(real_services, tmp_path) -> dict[str, str]:
+    from django.conf import settings
+    from django.db import connection
+
+    from feedback.models import private_storage
+
+    email_dir = tmp_path / "emails"
+    email_dir.mkdir()
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", str(tmp_path)),
+        "LANG": "C.UTF-8",
+        "PYTHONUNBUFFERED": "1",
+        "SECRET_KEY": settings.SECRET_KEY,
+        "DATABASE_URL": database_url(connection.settings_dict),
+        "DATABASE_CONN_MAX_AGE": "0",
+        "CELERY_BROKER_URL": real_services,
+        # The storage the test process reads, so both see the same export files.
+        "PRIVATE_MEDIA_ROOT": str(private_storage.location),
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(email_dir),
+        "SITE_URL": settings.SITE_URL,
+        "TIME_ZONE": settings.TIME_ZONE,
+    }
+    return env
+
+
+@pytest.fixture
+def celery_worker(worker_env, tmp_path, real_services):
+    """A worker, not yet started (`celery_worker.start()`); this test process sends to the same Redis."""
+    from tests.celery_broker import celery_broker
+
+    worker = CeleryWorker(worker_env, tmp_path / "worker.log")
+    with celery_broker(real_services):
+        try:
+            yield worker
+        finally:
+            worker.stop()
