@@ -189,7 +189,8 @@ def concern_list(request, slug: str):
 def _back_to(request, fallback: str) -> str:
     """The page the form came from (same site only), else `fallback`."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    # A path on this site only: anything else ("foo", a NUL...) would be taken for a view name by redirect().
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return fallback
 
