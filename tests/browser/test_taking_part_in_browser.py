@@ -151,13 +151,34 @@ def test_the_language_link_shows_the_same_page_in_spanish_and_back(phone, site):
 
     expect(phone).to_have_url(site.url + "/es/c/chicago/remedies/")
     expect(phone.locator("html")).to_have_attribute("lang", "es")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Soluciones propuestas")
+    assert remedy.title_es and remedy.title_es != remedy.title_en
     expect(phone.locator(f"#remedy-{remedy.key} h2")).to_have_text(remedy.title_es)
     assert phone.evaluate(NO_HORIZONTAL_SCROLL)
 
     phone.locator("nav.language-switcher a[hreflang=en]").click()
     expect(phone).to_have_url(site.url + "/c/chicago/remedies/")
     expect(phone.locator("html")).to_have_attribute("lang", "en")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Proposed remedies")
     expect(phone.locator(f"#remedy-{remedy.key} h2")).to_have_text(remedy.title_en)
+
+
+def test_a_spanish_speaking_resident_sends_a_concern_and_endorses_a_remedy_in_spanish(phone, site):
+    remedy = first_remedy()
+    phone.goto(site.url + "/es/c/chicago/concerns/new/")
+    phone.get_by_label("Su inquietud").fill("Desde las redadas mis vecinos ya no llaman a la policía.")
+    phone.get_by_role("button", name="Enviar mi inquietud").click()
+
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Gracias: recibimos su inquietud")
+    expect(phone.get_by_role("heading", name="Su código de recibo")).to_be_visible()
+    assert Concern.objects.get().language == "es"
+
+    phone.get_by_role("navigation", name="Consulta").get_by_role("link", name="Soluciones").click()
+    phone.locator(f"#remedy-{remedy.key}").get_by_role("button", name=re.compile(r"^Apoyar")).click()
+
+    expect(phone.locator(f"#remedy-{remedy.pk}-count")).to_have_text("1 apoyo")
+    expect(phone.locator("html")).to_have_attribute("lang", "es")
+    assert Endorsement.objects.filter(remedy=remedy).count() == 1
 
 
 def test_a_resident_sees_the_results_with_their_endorsement_counted(phone, site):
