@@ -354,6 +354,9 @@ PARTICIPANT_COOKIE_SECURE = env_bool("PARTICIPANT_COOKIE_SECURE", False)
 CONCERN_MIN_FILL_SECONDS = env_int("CONCERN_MIN_FILL_SECONDS", 3)
 # Public results are computed at most once per this many seconds and consultation (0: never cached).
 RESULTS_CACHE_SECONDS = env_int("RESULTS_CACHE_SECONDS", 30)
+# The staff dashboard's figures are recounted at most this often per filter set (0: every request); the page shows
+# when they were counted and offers "Count again" (README, "Dashboard").
+DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 30)
 # Request header carrying the client address set by a trusted proxy (e.g. HTTP_X_REAL_IP); empty: REMOTE_ADDR.
 # The address is only ever used through a keyed hash (CLIENT_HASH_SECRET), never stored or logged.
 CLIENT_ADDRESS_HEADER = os.environ.get("CLIENT_ADDRESS_HEADER", "")

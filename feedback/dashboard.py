@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
@@ -60,7 +61,8 @@ class DashboardFilterForm(forms.Form):
 def dashboard(request):
     """Per-consultation totals and breakdowns for staff with `feedback.view_dashboard` (no suppression).
 
-    Wrapped in `admin.site.admin_view` (civictrust/urls.py): only signed-in staff reach it.
+    Wrapped in `admin.site.admin_view` (civictrust/urls.py): only signed-in staff reach it. The
+    figures may be up to DASHBOARD_CACHE_SECONDS old; `?recount=1` (the "Count again" link) recounts.
     """
     if not request.user.has_perm(VIEW_DASHBOARD_PERMISSION):
         raise PermissionDenied
@@ -72,12 +74,17 @@ def dashboard(request):
         else:
             messages.error(request, gettext("Some filters could not be used, so no filter is applied: see below."))
     consultation = consultation or selectors.default_consultation()
+    recount = request.GET.get("recount") == "1"
+    recount_query = request.GET.copy()
+    recount_query["recount"] = "1"
     context = {
         **admin.site.each_context(request),
         "title": gettext("Results dashboard"),
         "subtitle": None,
         "form": form,
         "consultation": consultation,
-        "dashboard": selectors.dashboard_for(consultation, filters) if consultation else None,
+        "dashboard": selectors.dashboard_for(consultation, filters, recount=recount) if consultation else None,
+        "recount_url": f"?{recount_query.urlencode()}",
+        "cache_seconds": settings.DASHBOARD_CACHE_SECONDS,
     }
     return TemplateResponse(request, "admin/dashboard.html", context)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import TruncDate
 from django.http import Http404
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -380,15 +382,10 @@ class Dashboard:
     status_rows: list[TallyRow]
     concerns_per_day: list[TallyRow]
     endorsements_per_day: list[TallyRow]
+    counted_at: datetime
 
 
-def dashboard_for(consultation: Consultation, filters: TallyFilters | None = None) -> Dashboard:
-    """Everything the staff dashboard shows for `consultation`, narrowed by `filters`.
-
-    Exact counts from `tallies_for` (a fixed number of queries, whatever the size of the data),
-    reshaped for the charts without further queries. Not cached: staff see the database as it is.
-    """
-    filters = filters or TallyFilters()
+def _count_dashboard(consultation: Consultation, filters: TallyFilters) -> Dashboard:
     tallies = tallies_for(consultation, filters)
     status_rows = [
         TallyRow(label=str(label), count=tallies.concerns_by_status.get(value, 0), key=value)
@@ -406,4 +403,37 @@ def dashboard_for(consultation: Consultation, filters: TallyFilters | None = Non
             TallyRow(label=date_format(row.day, "SHORT_DATE_FORMAT"), count=row.endorsements, key=row.day.isoformat())
             for row in tallies.per_day
         ],
+        counted_at=timezone.now(),
     )
+
+
+def dashboard_for(
+    consultation: Consultation, filters: TallyFilters | None = None, *, recount: bool = False
+) -> Dashboard:
+    """Everything the staff dashboard shows for `consultation`, narrowed by `filters`.
+
+    Exact counts from `tallies_for` (a fixed number of queries, whatever the size of the data),
+    reshaped for the charts without further queries. Kept in the cache for DASHBOARD_CACHE_SECONDS
+    per consultation, filter set and language, so staff reloading the page do not recount a million
+    rows each time; `counted_at` says how old the figures are and `recount=True` counts afresh.
+    If the cache cannot be reached, the figures are counted afresh (and a warning logged).
+    """
+    filters = filters or TallyFilters()
+    seconds = settings.DASHBOARD_CACHE_SECONDS
+    digest = hashlib.sha256(repr(filters).encode()).hexdigest()[:32]
+    key = f"civictrust:dashboard:{consultation.pk}:{get_language()}:{digest}"
+    if seconds > 0 and not recount:
+        try:
+            cached = cache.get(key)
+        except Exception as error:  # each cache client raises its own kind; the page must still show
+            logger.warning("Dashboard cache unreachable (%s); counting afresh.", type(error).__name__)
+            cached = None
+        if cached is not None:
+            return cached
+    dashboard = _count_dashboard(consultation, filters)
+    if seconds > 0:
+        try:
+            cache.set(key, dashboard, seconds)
+        except Exception as error:  # see above
+            logger.warning("Dashboard cache unreachable (%s); figures not cached.", type(error).__name__)
+    return dashboard

@@ -109,10 +109,10 @@ def test_the_query_count_is_fixed_whatever_the_size_of_the_data(client, briefing
     client.force_login(organizer)
     ConcernFactory(consultation=briefing, status="pending")
     with CaptureQueriesContext(connection) as small:
-        assert client.get(DASHBOARD, {"role": "resident"}).status_code == 200
+        assert client.get(DASHBOARD, {"role": "resident", "recount": "1"}).status_code == 200
     call_command("generate_demo_data", concerns=300, endorsements=2000, seed=2, stdout=io.StringIO())
     with CaptureQueriesContext(connection) as large:
-        assert client.get(DASHBOARD, {"role": "resident"}).status_code == 200
+        assert client.get(DASHBOARD, {"role": "resident", "recount": "1"}).status_code == 200
 
     # Session, user, permissions (2), the default consultation, tallies_for's twelve, and the consultation menu.
     assert len(large) == len(small) <= 18
@@ -136,3 +136,30 @@ def test_the_admin_index_shows_the_queue_and_links_the_dashboard(client, briefin
     assert "3 concerns wait for moderation" in page
     assert "1 published concern was reported" in page
     assert f'href="{DASHBOARD}"' in page
+
+
+def test_a_reload_shows_the_counted_figures_until_staff_ask_to_count_again(client, briefing, organizer):
+    client.force_login(organizer)
+    ConcernFactory(consultation=briefing, status="pending")
+    first = client.get(DASHBOARD).content.decode()
+    assert shown_total(first, "concerns") == 1 and "Counted at" in first
+    ConcernFactory(consultation=briefing, status="pending")
+
+    with CaptureQueriesContext(connection) as reload:
+        again = client.get(DASHBOARD).content.decode()
+    recounted = client.get(DASHBOARD, {"recount": "1"}).content.decode()
+
+    assert shown_total(again, "concerns") == 1
+    assert len(reload) <= 6  # session, user, permissions, the consultation, the consultation menu: no counting
+    assert shown_total(recounted, "concerns") == 2
+    assert 'href="?recount=1"' in first
+
+
+def test_with_the_cache_off_every_load_counts_afresh(client, briefing, organizer, settings):
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    client.force_login(organizer)
+    client.get(DASHBOARD)
+    ConcernFactory(consultation=briefing, status="pending")
+    page = client.get(DASHBOARD).content.decode()
+    assert shown_total(page, "concerns") == 1
+    assert "Count again now" not in page
