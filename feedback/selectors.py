@@ -6,7 +6,7 @@ import hashlib
 import logging
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from django.conf import settings
 from django.core.cache import cache
@@ -315,20 +315,68 @@ def public_results(consultation: Consultation) -> PublicResults:
 
 
 # --- Exports: tally cross-tabulations and anonymised records ------------------------------------
+# A staff export needs every breakdown at once; these read each table once (a "cube" grouped by
+# every dimension, summed up in Python) instead of once per breakdown, so 1M endorsements take
+# three scans: the cube, the days and the distinct participants.
 
 
-def endorsements_by_remedy_and(consultation: Consultation, field_name: str, filters: TallyFilters | None = None):
-    """{(remedy id, value of `field_name`): count} for the consultation's endorsements, in one query."""
+def endorsement_cube(consultation: Consultation, filters: TallyFilters | None = None) -> dict[tuple, int]:
+    """{(remedy id, community area, role): count} of the consultation's endorsements, in one query."""
     endorsements = _filtered_endorsements(consultation, filters or TallyFilters())
-    rows = endorsements.order_by().values_list("remedy_id", field_name).annotate(n=Count("pk"))
-    return {(remedy_id, value): n for remedy_id, value, n in rows}
+    rows = endorsements.order_by().values_list("remedy_id", "community_area", "role").annotate(n=Count("pk"))
+    return {(remedy_id, area, role): n for remedy_id, area, role, n in rows}
 
 
-def concerns_by_topic_and_status(consultation: Consultation, filters: TallyFilters | None = None):
-    """{(topic id or None, status): count} for every concern of the consultation, in one query."""
+def concern_cube(consultation: Consultation, filters: TallyFilters | None = None) -> dict[tuple, int]:
+    """{(topic id or None, status, community area, role): count} of every concern, in one query."""
     concerns = _filtered_concerns(consultation, filters or TallyFilters())
-    rows = concerns.order_by().values_list("topic_id", "status").annotate(n=Count("pk"))
-    return {(topic_id, status): n for topic_id, status, n in rows}
+    rows = concerns.order_by().values_list("topic_id", "status", "community_area", "role").annotate(n=Count("pk"))
+    return {(topic_id, status, area, role): n for topic_id, status, area, role, n in rows}
+
+
+def counts_per_day(queryset) -> dict[date, int]:
+    """{local day: count} of a queryset of rows with `created_at`, in one query.
+
+    On PostgreSQL (14+) rows are counted in 15-minute UTC buckets (`date_bin`, cheap arithmetic)
+    rather than converting each row's time to the local zone; each bucket lies within one local day
+    because every time zone's offset is a multiple of 15 minutes, so the days come out exact.
+    """
+    from django.db import connection
+    from django.db.models import DateTimeField, Func, Value
+
+    if connection.vendor == "postgresql" and connection.pg_version >= 140000:
+        origin = Value(datetime(2000, 1, 1, tzinfo=UTC), output_field=DateTimeField())
+        bucket = Func(Value("15 minutes"), "created_at", origin, function="date_bin", output_field=DateTimeField())
+        per_day: dict[date, int] = {}
+        for start, n in queryset.order_by().annotate(bucket=bucket).values_list("bucket").annotate(n=Count("pk")):
+            day = timezone.localdate(start)
+            per_day[day] = per_day.get(day, 0) + n
+        return per_day
+    return dict(queryset.annotate(day=TruncDate("created_at")).order_by().values_list("day").annotate(n=Count("pk")))
+
+
+def export_day_counts(consultation: Consultation, filters: TallyFilters | None = None) -> tuple[dict, dict]:
+    """({day: endorsements}, {day: counted concerns}) in two queries."""
+    filters = filters or TallyFilters()
+    endorsements = _filtered_endorsements(consultation, filters)
+    concerns = _filtered_concerns(consultation, filters).filter(status__in=COUNTED_CONCERN_STATUSES)
+    return counts_per_day(endorsements), counts_per_day(concerns)
+
+
+def distinct_participants(consultation: Consultation, filters: TallyFilters | None = None) -> int:
+    """How many participants endorsed at least one remedy (exactly), in two or three queries.
+
+    When every endorsement belongs to this consultation (the usual case) and nothing is filtered,
+    the participants are counted straight from the participant index, in order, with no sort of a
+    million ids; otherwise the endorsements of the consultation are counted distinct.
+    """
+    filters = filters or TallyFilters()
+    if filters == TallyFilters():
+        other_remedies = list(Remedy.objects.exclude(consultation=consultation).values_list("pk", flat=True))
+        if not other_remedies or not Endorsement.objects.filter(remedy_id__in=other_remedies).exists():
+            return Endorsement.objects.values("participant").distinct().count()
+    endorsements = _filtered_endorsements(consultation, filters)
+    return endorsements.aggregate(n=Count("participant", distinct=True))["n"]
 
 
 def endorsement_records(consultation: Consultation, filters: TallyFilters | None = None):

@@ -18,7 +18,7 @@ from feedback.models import Concern, Endorsement
 from feedback.selectors import TallyFilters
 
 HOSTILE_TEXTS = [
-    "=HYPERLINK(\"http://evil.example\",\"click\")",
+    '=HYPERLINK("http://evil.example","click")',
     "+1+1 is a formula too",
     "-2+3 also a formula",
     "@SUM(A1:A2) at sign",
@@ -168,8 +168,9 @@ def test_tally_filters_narrow_the_figures(populated):
 
 
 def test_tallies_take_a_fixed_number_of_queries(populated, django_assert_num_queries):
-    # tallies_for (12), published remedies, topics, by remedy and area, by remedy and role, by topic and status
-    with django_assert_num_queries(17):
+    # published remedies, topics, the endorsement cube, other consultations' remedies (none here), distinct
+    # participants, the concern cube, endorsements and concerns per day: each table read at most 3 times
+    with django_assert_num_queries(8):
         exports.render_tallies(populated["consultation"], "csv")
 
 
@@ -301,9 +302,7 @@ def test_control_characters_do_not_break_an_xlsx_export(populated):
 def test_export_tallies_writes_a_file_a_script_can_read(populated, tmp_path):
     path = tmp_path / "tallies.csv"
     stderr = io.StringIO()
-    call_command(
-        "export_tallies", "--consultation", "chicago", "--format", "csv", "--output", str(path), stderr=stderr
-    )
+    call_command("export_tallies", "--consultation", "chicago", "--format", "csv", "--output", str(path), stderr=stderr)
     rows = read_csv(path.read_bytes())
     assert tally_figures_from_rows(rows)[("totals", "endorsements", "")] == Endorsement.objects.count()
     assert "written to" in stderr.getvalue()
@@ -371,3 +370,48 @@ def test_since_after_until_is_refused(populated, tmp_path):
             *("--consultation", "chicago", "--format", "csv", "--output", str(tmp_path / "t.csv")),
             *("--since", "2025-10-02", "--until", "2025-10-01"),
         )
+
+
+def test_per_day_counts_follow_the_local_calendar_day(briefing):
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+
+    midnight = datetime.combine(
+        timezone.localdate() - timedelta(days=3), time(0, 0), tzinfo=ZoneInfo(settings.TIME_ZONE)
+    )
+    remedy = briefing.remedies.first()
+    for minutes in (-10, -1, 0, 14, 15, 16):
+        Endorsement.objects.create(
+            remedy=remedy, participant=uuid.uuid4(), created_at=midnight + timedelta(minutes=minutes)
+        )
+    rows = read_csv(exports.render_tallies(briefing, "csv"))
+    per_day = {row["key"]: int(row["count"]) for row in rows if row["table"] == "endorsements_per_day"}
+    before = (midnight - timedelta(days=1)).date().isoformat()
+    assert per_day == {before: 2, midnight.date().isoformat(): 4}
+
+
+def test_per_day_counts_equal_the_dashboard_selector(populated):
+    from feedback.selectors import tallies_for
+
+    consultation = populated["consultation"]
+    rows = read_csv(exports.render_tallies(consultation, "csv"))
+    exported = {(row["table"], row["key"]): int(row["count"]) for row in rows if row["table"].endswith("_per_day")}
+    for day in tallies_for(consultation).per_day:
+        assert exported[("endorsements_per_day", day.day.isoformat())] == day.endorsements
+        assert exported[("concerns_per_day", day.day.isoformat())] == day.concerns
+
+
+def test_participants_are_counted_per_consultation_when_several_exist(populated):
+    from feedback.models import Consultation, Remedy
+
+    other = Consultation.objects.create(title="Other", slug="other", summary="s", source_citation="c")
+    remedy = Remedy.objects.create(consultation=other, key="r", kind="approach", title="R", proposed_by="p")
+    shared = populated["participants"][0]
+    Endorsement.objects.create(remedy=remedy, participant=shared)
+    Endorsement.objects.create(remedy=remedy, participant=uuid.uuid4())
+    rows = read_csv(exports.render_tallies(populated["consultation"], "csv"))
+    assert tally_figures_from_rows(rows)[("totals", "participants", "")] == len(populated["participants"])
+    other_rows = read_csv(exports.render_tallies(other, "csv"))
+    assert tally_figures_from_rows(other_rows)[("totals", "participants", "")] == 2
