@@ -524,19 +524,15 @@ def run_export_phase(stack: Stack, report: Report, database_url: str, *, big_end
         "--format", "csv", "--output", str(workdir / "endorsements.csv"),
     ]  # fmt: skip
     export_seconds, export_peak = timed(export_command, stack.env, report)
-    sql = subprocess.run(
-        [
-            PYTHON,
-            "-c",
-            "from feedback.exports import endorsement_records_sql; print(endorsement_records_sql('chicago'))",
-        ],
+    statement = subprocess.run(
+        [PYTHON, str(Path(__file__).with_name("copy_statement.py")), "chicago"],
         cwd=PROJECT,
-        env={**stack.env, "DJANGO_SETTINGS_MODULE": "civictrust.settings"},
+        env=stack.env,
         capture_output=True,
         text=True,
         check=True,
     ).stdout.strip()
-    psql = ["psql", "-X", "-q", "-d", database_url, "-c", f"\\copy ({sql}) TO '{workdir / 'copy.csv'}' WITH CSV HEADER"]
+    psql = ["psql", "-X", "-q", "-d", database_url, "-o", str(workdir / "copy.csv"), "-c", statement]
     copy_seconds, _ = timed(psql, stack.env, report)
     rows = sum(1 for _ in open(workdir / "endorsements.csv", "rb")) - 1  # noqa: SIM115
     ratio = export_seconds / copy_seconds
