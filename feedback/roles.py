@@ -1,4 +1,4 @@
-"""Staff roles: the groups the `0002_staff_groups` migration creates, by the name `createstaff` uses."""
+"""Staff roles: the Advocates and Organizers groups, their permissions, and the names `createstaff` uses."""
 
 from __future__ import annotations
 
@@ -8,6 +8,50 @@ ORGANIZERS = "Organizers"
 # createstaff --role value -> group name.
 ROLE_GROUPS = {"advocate": ADVOCATES, "organizer": ORGANIZERS}
 
+GROUP_PERMISSIONS = {
+    ADVOCATES: [
+        "view_concern",
+        "add_concern",
+        "change_concern",
+        "view_moderationevent",
+        "view_dashboard",
+        "view_consultation",
+        "view_topic",
+        "change_topic",
+        "view_remedy",
+        "change_remedy",
+        "view_stakeholder",
+        "change_stakeholder",
+    ],
+    ORGANIZERS: [
+        "view_concern",
+        "view_endorsement",
+        "view_moderationevent",
+        "view_dashboard",
+        "add_exportjob",
+        "view_exportjob",
+        "view_tallysnapshot",
+        "view_consultation",
+        "view_topic",
+        "view_remedy",
+        "view_stakeholder",
+    ],
+}
+
 # Who sees residents' contact emails in the admin (superusers always do).
 VIEW_CONTACT_PERMISSION = "feedback.view_contact"
 VIEW_DASHBOARD_PERMISSION = "feedback.view_dashboard"
+
+
+def ensure_role_groups(using: str = "default") -> None:
+    """Create the role groups if missing and give them at least their permissions.
+
+    Runs after every `migrate` (and after the test runner's flush, which empties the groups the
+    0002 migration made). Only ever adds: a permission granted to a group by hand is kept.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    for name, codenames in GROUP_PERMISSIONS.items():
+        group, _created = Group.objects.using(using).get_or_create(name=name)
+        permissions = Permission.objects.using(using).filter(content_type__app_label="feedback", codename__in=codenames)
+        group.permissions.add(*permissions)

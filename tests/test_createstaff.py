@@ -110,3 +110,11 @@ def test_the_role_groups_hold_what_the_readme_promises():
     assert {"delete_concern", "view_contact", "change_moderationevent", "delete_moderationevent"}.isdisjoint(advocates)
     assert {"view_concern", "view_endorsement", "view_dashboard", "add_exportjob", "view_exportjob"} <= organizers
     assert {"change_concern", "delete_concern", "view_contact", "add_concern"}.isdisjoint(organizers)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_role_groups_come_back_with_their_permissions_after_the_database_is_flushed():
+    call_command("flush", interactive=False, verbosity=0)
+    advocates = Group.objects.get(name=ADVOCATES)
+    assert advocates.permissions.filter(codename="change_concern").exists()
+    assert Group.objects.get(name=ORGANIZERS).permissions.filter(codename="add_exportjob").exists()

@@ -8,36 +8,7 @@ administrator granted a group later is never taken away by this migration.
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-GROUP_PERMISSIONS = {
-    "Advocates": [
-        "view_concern",
-        "add_concern",
-        "change_concern",
-        "view_moderationevent",
-        "view_dashboard",
-        "view_consultation",
-        "view_topic",
-        "change_topic",
-        "view_remedy",
-        "change_remedy",
-        "view_stakeholder",
-        "change_stakeholder",
-    ],
-    "Organizers": [
-        "view_concern",
-        "view_endorsement",
-        "view_moderationevent",
-        "view_dashboard",
-        "add_exportjob",
-        "view_exportjob",
-        "view_tallysnapshot",
-        "view_consultation",
-        "view_topic",
-        "view_remedy",
-        "view_stakeholder",
-    ],
-}
-
+from feedback.roles import GROUP_PERMISSIONS
 
 def create_groups(apps, schema_editor):
     db_alias = schema_editor.connection.alias
