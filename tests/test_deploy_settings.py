@@ -124,3 +124,15 @@ def test_behind_a_proxy_a_request_it_forwarded_as_https_is_served_with_hsts(db):
     assert forwarded.status_code == 200
     assert forwarded["Strict-Transport-Security"].startswith("max-age=31536000")
     assert plain.status_code == 301
+
+
+def test_the_env_example_for_docker_compose_passes_the_deployment_check_once_given_real_secrets():
+    example = {}
+    for line in (PROJECT / ".env.example").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, value = line.partition("=")
+            example[name] = value
+    environment = {**example, "PATH": os.environ["PATH"], "SECRET_KEY": secrets.token_urlsafe(50)}
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "DEBUG"], environment)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert settings_with(environment)["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]

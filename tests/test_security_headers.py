@@ -95,8 +95,9 @@ def test_public_pages_carry_no_inline_script_style_or_event_handler(client, brie
         assert "<style" not in html, path
 
 
-def test_the_admin_login_and_static_files_send_the_security_headers_too(client, db):
+def test_the_admin_login_the_public_api_and_static_files_send_the_security_headers_too(client, briefing):
     assert_strict_headers(client.get("/admin/login/", secure=True), "/admin/login/")
+    assert_strict_headers(client.get("/api/c/chicago/tallies.json", secure=True), "the public JSON")
     assert_strict_headers(client.get("/static/css/civictrust.css", secure=True), "the site's stylesheet")
 
 

@@ -243,3 +243,12 @@ def test_the_command_refuses_an_account_that_is_not_staff(django_user_model):
     django_user_model.objects.create_user("resident", password=PASSWORD)
     with pytest.raises(CommandError, match="not a staff account"):
         call_command("add_totp_device", "resident", stdout=io.StringIO())
+
+
+def test_a_superuser_can_show_a_new_authenticator_as_a_qr_code_in_the_admin(client, alice_device, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("root", "root@example.org", PASSWORD))
+    config = client.get(f"/admin/otp_totp/totpdevice/{alice_device.pk}/config/")
+    assert config.status_code == 200
+    qr = client.get(f"/admin/otp_totp/totpdevice/{alice_device.pk}/qrcode/")
+    assert qr.status_code == 200 and qr["Content-Type"] == "image/svg+xml"
+    assert b"<svg" in qr.content
