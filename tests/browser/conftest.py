@@ -139,8 +139,10 @@ def _open_context(browser, request, live_server, viewport: dict) -> Iterator:
     if problems or any(report.failed for report in reports.values()):
         SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
         name = _screenshot_name(request.node.nodeid)
-        for number, page in enumerate(context.pages):
-            suffix = "" if number == 0 else f"-{number + 1}"
+        pages = context.pages
+        for number, page in enumerate(pages):
+            where = re.sub(r"[^A-Za-z0-9]+", "_", urlsplit(page.url).path).strip("_") or "home"
+            suffix = "" if len(pages) == 1 else f"-{number + 1}-{where}"
             try:
                 page.screenshot(path=str(SCREENSHOT_DIR / f"{name}{suffix}.png"), full_page=True)
             except Exception as error:  # a failed screenshot must not hide the real failure
@@ -227,12 +229,22 @@ def serious_violations(page, axe_source: str) -> list[dict]:
 
 
 @pytest.fixture
-def assert_accessible(axe_source):
+def axe_report(axe_source):
+    """`axe_report(page)`: axe-core's serious or critical violations on the page as it is now, readably; '' if none."""
+
+    def report(page) -> str:
+        return describe_violations(serious_violations(page, axe_source))
+
+    return report
+
+
+@pytest.fixture
+def assert_accessible(axe_report):
     """`assert_accessible(page)` fails, listing each problem readably, when axe-core finds a serious one."""
 
     def check(page) -> None:
-        violations = serious_violations(page, axe_source)
-        assert not violations, f"axe-core on {page.url}:\n{describe_violations(violations)}"
+        report = axe_report(page)
+        assert not report, f"axe-core on {page.url}:\n{report}"
 
     return check
 
@@ -283,47 +295,76 @@ DESCRIBE_ELEMENT = """element => {
 }"""
 
 
+# One Tab stop, measured in a single round trip: the newly focused element, and the previous one now it has lost focus.
+FOCUS_STEP = (
+    "() => { const style = "
+    + FOCUS_STYLE
+    + "; const describe = "
+    + DESCRIBE_ELEMENT
+    + """;
+    const walk = window.civictrustFocusWalk || (window.civictrustFocusWalk = {first: null, previous: null});
+    const step = {done: false};
+    if (walk.previous) step.previousUnfocused = style(walk.previous);
+    const element = document.activeElement;
+    if (!element || element === document.body || element === walk.first) return {...step, done: true};
+    walk.first = walk.first || element;
+    walk.previous = element;
+    return {...step, element: describe(element), focused: style(element)};
+}"""
+)
+
+
 def focus_walk(page, limit: int = 150) -> list[dict]:
-    """Tab through the page from the top: each stop with its outline and shadow when focused and after."""
-    page.evaluate("document.activeElement && document.activeElement.blur()")
+    """Tab through a freshly loaded page from the top: each stop's outline and shadow when focused and after."""
+    page.evaluate("() => { window.civictrustFocusWalk = null; document.activeElement?.blur(); }")
     stops: list[dict] = []
     for _ in range(limit):
         page.keyboard.press("Tab")
-        current = page.evaluate_handle("document.activeElement")
+        step = page.evaluate(FOCUS_STEP)
         if stops:
-            stops[-1]["unfocused"] = stops[-1]["handle"].evaluate(FOCUS_STYLE)
-        if current.evaluate("element => element === null || element === document.body"):
+            stops[-1]["unfocused"] = step["previousUnfocused"]
+        if step["done"]:
             break
-        if current.evaluate("(element, first) => element === first", stops[0]["handle"] if stops else None):
-            break
-        stops.append(
-            {"handle": current, "element": current.evaluate(DESCRIBE_ELEMENT), "focused": current.evaluate(FOCUS_STYLE)}
-        )
+        stops.append({"element": step["element"], "focused": step["focused"]})
     return stops
+
+
+def focus_problems(page) -> tuple[int, str]:
+    """Tab through a freshly loaded page: how many stops, and each stop whose focus cannot be seen, readably.
+
+    Focus counts as visible when the focused element gains an outline of at least 2px or a box shadow of at
+    least 2px spread that it does not have otherwise, in a colour with a contrast of at least 3:1 against the
+    background around the element (WCAG 2.2: 2.4.7 focus visible, 1.4.11 non-text contrast).
+    """
+    stops = focus_walk(page)
+    invisible = []
+    for stop in stops:
+        focused = stop["focused"]
+        unfocused = stop.get("unfocused", {"outline": "", "shadow": ""})
+        outline = focused["outline"] and focused["outlineWidth"] >= 2 and focused["outline"] != unfocused["outline"]
+        shadow = focused["shadow"] and focused["shadow"] != unfocused["shadow"]
+        if not (outline or shadow) or focused["contrast"] < 3:
+            invisible.append(f"- {stop['element']}: focused {focused}, unfocused {unfocused}")
+    return len(stops), "\n".join(invisible)
+
+
+@pytest.fixture
+def focus_report():
+    """`focus_report(page)` is `focus_problems(page)`: (number of Tab stops, readable list of invisible ones)."""
+    return focus_problems
 
 
 @pytest.fixture
 def assert_focus_visible():
-    """`assert_focus_visible(page)` tabs through the page and fails on any stop whose focus cannot be seen.
+    """`assert_focus_visible(page)` fails on any Tab stop whose focus cannot be seen (see `focus_problems`).
 
-    Focus counts as visible when the focused element gains an outline of at least 2px or a box shadow of at
-    least 2px spread that it does not have otherwise, in a colour with a contrast of at least 3:1 against the
-    background around the element (WCAG 2.2: 2.4.7 focus visible, 1.4.11 non-text contrast). Returns the
-    number of stops, so a test can check the walk went somewhere.
+    Returns the number of stops, so a test can check the walk went somewhere.
     """
 
     def check(page) -> int:
-        stops = focus_walk(page)
-        assert stops, f"nothing on {page.url} can be reached with Tab"
-        invisible = []
-        for stop in stops:
-            focused = stop["focused"]
-            unfocused = stop.get("unfocused", {"outline": "", "shadow": ""})
-            outline = focused["outline"] and focused["outlineWidth"] >= 2 and focused["outline"] != unfocused["outline"]
-            shadow = focused["shadow"] and focused["shadow"] != unfocused["shadow"]
-            if not (outline or shadow) or focused["contrast"] < 3:
-                invisible.append(f"{stop['element']}: focused {focused}, unfocused {unfocused}")
-        assert not invisible, f"no visible focus indicator on {page.url}:\n" + "\n".join(invisible)
-        return len(stops)
+        count, problems = focus_problems(page)
+        assert count, f"nothing on {page.url} can be reached with Tab"
+        assert not problems, f"no visible focus indicator on {page.url}:\n{problems}"
+        return count
 
     return check

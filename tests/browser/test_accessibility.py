@@ -73,14 +73,48 @@ def participation(site):
 
 
 @pytest.mark.parametrize("language", ["", "/es"], ids=["en", "es"])
-@pytest.mark.parametrize("name", list(PAGES))
-def test_a_public_page_has_no_serious_accessibility_violation(
-    phone, site, participation, assert_accessible, name, language
-):
-    path, prepare = PAGES[name]
-    phone.goto(site.url + language + path)
-    if prepare:
-        prepare(phone)
-    assert phone.locator("html").get_attribute("lang") == (language.strip("/") or "en")
+def test_no_public_page_has_a_serious_accessibility_violation(phone_context, site, participation, axe_report, language):
+    problems = []
+    for name, (path, prepare) in PAGES.items():
+        page = phone_context.new_page()
+        page.goto(site.url + language + path)
+        if prepare:
+            prepare(page)
+        assert page.locator("html").get_attribute("lang") == (language.strip("/") or "en"), page.url
 
-    assert_accessible(phone)
+        report = axe_report(page)
+
+        if report:
+            problems.append(f"{name} ({page.url}):\n{report}")
+        else:
+            page.close()  # pages left open are the ones screenshotted if the test fails
+    assert not problems, "axe-core found serious or critical problems on\n" + "\n".join(problems)
+
+
+KEYBOARD_PAGES = [
+    "/",
+    "/privacy/",
+    "/c/no-such-consultation/",
+    "/c/chicago/concerns/new/",
+    "/c/chicago/concerns/withdraw/",
+    "/c/chicago/concerns/",
+    "/c/chicago/remedies/",
+    "/c/chicago/results/",
+    "/c/chicago/print/",
+]
+
+
+def test_every_link_and_control_shows_where_the_keyboard_focus_is(desktop_context, site, participation, focus_report):
+    problems = []
+    for path in KEYBOARD_PAGES:
+        page = desktop_context.new_page()
+        page.goto(site.url + path)
+
+        stops, invisible = focus_report(page)
+
+        assert stops >= 4, f"only {stops} Tab stops on {page.url}"
+        if invisible:
+            problems.append(f"{page.url}:\n{invisible}")
+        else:
+            page.close()
+    assert not problems, "no visible focus indicator on\n" + "\n".join(problems)

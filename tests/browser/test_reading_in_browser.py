@@ -57,38 +57,3 @@ def test_the_first_tab_reaches_the_skip_link_which_moves_focus_to_the_main_conte
 
     desktop.keyboard.press("Enter")
     assert desktop.evaluate("document.activeElement.id") == "main"
-
-
-@pytest.mark.parametrize("path", ["/", "/privacy/", "/c/no-such-consultation/"])
-def test_every_link_and_control_shows_where_the_keyboard_focus_is(desktop, site, assert_focus_visible, path):
-    desktop.goto(site.url + path)
-
-    assert assert_focus_visible(desktop) >= 4
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/c/chicago/concerns/new/",
-        "/c/chicago/concerns/withdraw/",
-        "/c/chicago/concerns/",
-        "/c/chicago/remedies/",
-        "/c/chicago/results/",
-        "/c/chicago/print/",
-    ],
-)
-def test_every_control_of_the_taking_part_pages_shows_where_the_keyboard_focus_is(
-    desktop, site, assert_focus_visible, path
-):
-    from feedback.models import Concern, Consultation
-
-    Concern.objects.create(
-        consultation=Consultation.objects.get(slug="chicago"),
-        text="A published concern, so the list has a report button.",
-        role="resident",
-        community_area="undisclosed",
-        status=Concern.Status.APPROVED,
-    )
-    desktop.goto(site.url + path)
-
-    assert assert_focus_visible(desktop) >= 5
