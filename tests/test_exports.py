@@ -14,7 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from feedback import exports
-from feedback.models import Concern, Endorsement
+from feedback.models import Concern, Consultation, Endorsement
 from feedback.selectors import TallyFilters
 
 HOSTILE_TEXTS = [
@@ -415,3 +415,48 @@ def test_participants_are_counted_per_consultation_when_several_exist(populated)
     assert tally_figures_from_rows(rows)[("totals", "participants", "")] == len(populated["participants"])
     other_rows = read_csv(exports.render_tallies(other, "csv"))
     assert tally_figures_from_rows(other_rows)[("totals", "participants", "")] == 2
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_endorsement_records_are_exactly_the_endorsements_one_row_each(populated, fmt):
+    from collections import Counter
+
+    expected = Counter(
+        (
+            timezone.localdate(e.created_at).isoformat(),
+            e.remedy.title,
+            e.get_role_display() or "Not given",
+            e.get_community_area_display() or "Not given",
+        )
+        for e in Endorsement.objects.select_related("remedy")
+    )
+    data = records(populated["consultation"], "endorsements", fmt)
+    rows = read_csv(data) if fmt == "csv" else json.loads(data)
+    assert Counter(tuple(row.values()) for row in rows) == expected
+    assert [tuple(row.values()) for row in rows] == sorted(
+        (tuple(row.values()) for row in rows), key=lambda row: row[0]
+    )
+
+
+class FullDisk(io.BytesIO):
+    def write(self, data):
+        if self.tell() > 10:
+            raise OSError(28, "No space left on device")
+        return super().write(data)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the staff groups for later tests
+def test_a_copy_stopped_midway_leaves_the_database_usable(tmp_path):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the COPY path is PostgreSQL's")
+    call_command("load_briefing", stdout=io.StringIO())
+    consultation = Consultation.objects.get(slug="chicago")
+    remedy = consultation.remedies.first()
+    Endorsement.objects.bulk_create(Endorsement(remedy=remedy, participant=uuid.uuid4()) for _ in range(50_000))
+    with pytest.raises(OSError, match="No space left"):
+        exports.write_records(consultation=consultation, what="endorsements", fmt="csv", out=FullDisk())
+    assert Endorsement.objects.count() == 50_000  # a fresh connection, no COPY left half-read
+    out = io.BytesIO()
+    assert exports.write_records(consultation=consultation, what="endorsements", fmt="csv", out=out) == 50_000
