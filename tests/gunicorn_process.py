@@ -125,7 +125,16 @@ def gunicorn(environment: dict[str, str], log_dir: Path, *, threads: int = 4) ->
     }
     with error_log.open("w") as stderr:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "civictrust/gunicorn_conf.py", "civictrust.wsgi"],
+            # No control socket: test servers must not take over (or collide on) the machine's default one.
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-c",
+                "civictrust/gunicorn_conf.py",
+                "--no-control-socket",
+                "civictrust.wsgi",
+            ],
             cwd=PROJECT,
             env=env,
             stdout=stderr,
