@@ -1,6 +1,8 @@
-"""A resident reads the briefing and the privacy page in a real browser, on a phone and with a keyboard."""
+"""A resident reads the briefing, the privacy page and the paper form: on a phone, by keyboard, on paper."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -57,3 +59,16 @@ def test_the_first_tab_reaches_the_skip_link_which_moves_focus_to_the_main_conte
 
     desktop.keyboard.press("Enter")
     assert desktop.evaluate("document.activeElement.id") == "main"
+
+
+@pytest.mark.parametrize("paper", ["Letter", "A4"])
+def test_the_paper_form_prints_without_navigation_on_at_most_two_pages(desktop, site, paper):
+    desktop.goto(site.url + "/c/chicago/print/")
+    desktop.emulate_media(media="print")
+
+    assert desktop.locator("h1").is_visible()
+    for hidden in [".site-header", ".site-footer", ".skip-link", ".no-print"]:
+        assert not desktop.locator(hidden).first.is_visible(), hidden
+    pdf = desktop.pdf(format=paper, print_background=True, prefer_css_page_size=False)
+    pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+    assert 1 <= pages <= 2, f"{pages} pages on {paper}"
