@@ -17,10 +17,11 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import exports
+from . import exports, selectors
 from .community_areas import COMMUNITY_AREA_CHOICES
 from .models import Concern, Endorsement, ExportJob, Role, TallySnapshot
 from .resources import ConcernRecordResource, EndorsementRecordResource
@@ -121,14 +122,13 @@ class ExportJobAdmin(admin.ModelAdmin):
     form = ExportJobForm
     list_display = (
         "__str__",
-        "consultation",
         "status",
         "progress_shown",
-        "row_count",
-        "requested_by",
-        "created_at",
-        "finished_at",
         "download_link",
+        "row_count",
+        "consultation_slug",
+        "created_at",
+        "requested_by",
     )
     list_filter = ("status", "kind", "format", "consultation")
     list_select_related = ("consultation", "requested_by")
@@ -162,6 +162,17 @@ class ExportJobAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False  # a requested export is a record: it is viewed, not edited
 
+    @admin.display(description=_("consultation"), ordering="consultation__slug")
+    def consultation_slug(self, job: ExportJob) -> str:
+        return job.consultation.slug
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        default = selectors.default_consultation()
+        if default is not None:
+            initial.setdefault("consultation", default.pk)
+        return initial
+
     @admin.display(description=_("progress"))
     def progress_shown(self, job: ExportJob) -> str:
         return f"{job.progress} %"
@@ -174,7 +185,7 @@ class ExportJobAdmin(admin.ModelAdmin):
         if job.status == ExportJob.Status.DONE:
             return gettext("Deleted (older than %(days)d days)") % {"days": settings.EXPORT_RETENTION_DAYS}
         if job.status == ExportJob.Status.FAILED:
-            return job.error
+            return Truncator(job.error).chars(60)  # the whole reason is on the export's page
         return "—"
 
     def save_model(self, request, obj, form, change):

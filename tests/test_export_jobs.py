@@ -385,3 +385,18 @@ def test_a_job_a_live_worker_is_building_is_left_to_it(endorsed, django_db_block
     exports.run_export_job(job.pk)  # the other builder is gone: this delivery takes over
     job.refresh_from_db()
     assert (job.status, job.attempts) == ("done", 2)
+
+
+def test_the_request_form_offers_what_format_and_filters(client, endorsed, organizer):
+    client.force_login(organizer)
+    page = client.get(ADD_URL).content.decode()
+    for field in ("consultation", "kind", "format", "since", "until", "community_area", "role", "source"):
+        assert f'name="{field}"' in page
+    assert "Approved concerns (anonymised)" in page
+
+
+def test_an_advocate_cannot_request_exports(client, endorsed, advocate):
+    client.force_login(advocate)
+    assert client.get(ADD_URL).status_code == 403
+    assert request_through_admin(client, endorsed).status_code == 403
+    assert not ExportJob.objects.exists()
