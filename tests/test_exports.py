@@ -9,6 +9,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -16,6 +17,8 @@ from openpyxl import load_workbook
 from feedback import exports
 from feedback.models import Concern, Consultation, Endorsement
 from feedback.selectors import TallyFilters
+
+ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
 HOSTILE_TEXTS = [
     '=HYPERLINK("http://evil.example","click")',
@@ -376,8 +379,6 @@ def test_per_day_counts_follow_the_local_calendar_day(briefing):
     from datetime import datetime, time
     from zoneinfo import ZoneInfo
 
-    from django.conf import settings
-
     midnight = datetime.combine(
         timezone.localdate() - timedelta(days=3), time(0, 0), tzinfo=ZoneInfo(settings.TIME_ZONE)
     )
@@ -445,12 +446,9 @@ class FullDisk(io.BytesIO):
         return super().write(data)
 
 
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="the COPY path is PostgreSQL's")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the staff groups for later tests
 def test_a_copy_stopped_midway_leaves_the_database_usable(tmp_path):
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip("the COPY path is PostgreSQL's")
     call_command("load_briefing", stdout=io.StringIO())
     consultation = Consultation.objects.get(slug="chicago")
     remedy = consultation.remedies.first()
