@@ -9,31 +9,46 @@ import uuid
 
 import pytest
 
-from feedback.models import Concern, Endorsement, Remedy
+from feedback.models import Concern, Consultation, Endorsement, Remedy
 
 pytestmark = pytest.mark.browser
 
 
-def send_empty_form(page) -> None:
+def send_empty_form(page, settings) -> None:
     page.locator("main form [type=submit]").last.click()
     page.locator("#error-summary").wait_for()
 
 
-def send_a_concern(page) -> None:
+def send_a_concern(page, settings) -> None:
     page.locator("#id_text").fill("The operation makes families afraid to go to school.")
     page.locator("main form [type=submit]").last.click()
     page.locator("#receipt-code").wait_for()
 
 
-def enter_a_wrong_receipt_code(page) -> None:
+def enter_a_wrong_receipt_code(page, settings) -> None:
     page.locator("#id_receipt_code").fill("AAAA-BBBB-CCCC")
     page.locator("main form [type=submit]").last.click()
     page.locator("#error-summary").wait_for()
 
 
-def endorse_the_first_remedy(page) -> None:
+def endorse_the_first_remedy(page, settings) -> None:
     page.locator(".remedy form[action$='/endorse/'] button").first.click()
     page.locator(".remedy form[action$='/withdraw/']").first.wait_for()
+
+
+def guess_receipt_codes_too_often(page, settings) -> None:
+    settings.RATELIMIT_RECEIPTS = "1/h"
+    for _ in range(2):
+        page.locator("#id_receipt_code").fill("AAAA-BBBB-CCCC")
+        page.locator("main form [type=submit]").last.click()
+    assert page.evaluate("document.title").startswith(("Please wait", "Espere")), page.url
+
+
+def close_the_consultation(page, settings) -> None:
+    Consultation.objects.filter(slug="chicago").update(status=Consultation.Status.CLOSED)
+    page.reload()
+    page.locator("main [role=alert]").wait_for()
+    assert page.locator("main form").count() == 0, "a closed consultation still shows the concern form"
 
 
 PAGES = {
@@ -51,6 +66,9 @@ PAGES = {
     "results": ("/c/chicago/results/", None),
     "print form": ("/c/chicago/print/", None),
     "not found": ("/c/no-such-consultation/", None),
+    "too many attempts": ("/c/chicago/concerns/withdraw/", guess_receipt_codes_too_often),
+    # Last: the consultation stays closed for the rest of the test.
+    "concern form of a closed consultation": ("/c/chicago/concerns/new/", close_the_consultation),
 }
 
 
@@ -73,13 +91,15 @@ def participation(site):
 
 
 @pytest.mark.parametrize("language", ["", "/es"], ids=["en", "es"])
-def test_no_public_page_has_a_serious_accessibility_violation(phone_context, site, participation, axe_report, language):
+def test_no_public_page_has_a_serious_accessibility_violation(
+    phone_context, site, settings, participation, axe_report, language
+):
     problems = []
     for name, (path, prepare) in PAGES.items():
         page = phone_context.new_page()
         page.goto(site.url + language + path)
         if prepare:
-            prepare(page)
+            prepare(page, settings)
         assert page.locator("html").get_attribute("lang") == (language.strip("/") or "en"), page.url
 
         report = axe_report(page)
