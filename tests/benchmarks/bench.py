@@ -28,7 +28,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 PROJECT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -67,13 +67,18 @@ def bench_database_url() -> str:
         sys.exit(
             "make bench needs DATABASE_URL pointing at a PostgreSQL server (a database civictrust_bench is made on it)."
         )
-    parts = urlsplit(base)
-    return urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
+    return with_database(base, BENCH_DB)
+
+
+def with_database(url: str, name: str) -> str:
+    # Built by hand: urlunsplit drops the empty host of socket URLs such as postgres:///db.
+    parts = urlsplit(url)
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{parts.scheme}://{parts.netloc}/{name}{query}"
 
 
 def admin_url_of(url: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/postgres"))
+    return with_database(url, "postgres")
 
 
 def recreate_database(url: str) -> None:
@@ -103,9 +108,7 @@ class Stack:
             "DEBUG": "false",
             "SECRET_KEY": "benchmark-only-secret-key-" + "x" * 40,
             "ALLOWED_HOSTS": "127.0.0.1",
-            "SECURE_SSL_REDIRECT": "false",
-            "SESSION_COOKIE_SECURE": "false",
-            "CSRF_COOKIE_SECURE": "false",
+            "SECURE_PROXY_SSL_HEADER": "X-Forwarded-Proto: https",
             "RATELIMIT_ENABLE": "false",
             "CONCERN_MIN_FILL_SECONDS": "0",
             "STATIC_ROOT": str(workdir / "static"),
@@ -169,25 +172,62 @@ class Stack:
         return sizes
 
 
-def staff_session_cookie(stack: Stack) -> str:
-    """Log the benchmark organizer in through the admin login form; return the session cookie header."""
-    import http.cookiejar
-    import urllib.parse
-    import urllib.request
+# The stack runs as behind a TLS-terminating proxy on localhost: every request carries the header the proxy
+# would set, so the production cookies (Secure, __Host- names) and CSRF checks apply unchanged. Client cookie
+# jars refuse Secure cookies over plain HTTP, so the clients below keep cookies themselves.
+PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
 
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(stack.base + "/admin/login/").read().decode()  # noqa: S310 (127.0.0.1 only)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+def https_referer(stack: Stack) -> str:
+    return f"https://127.0.0.1:{stack.port}/"
+
+
+def update_cookies(cookies: dict[str, str], set_cookie_headers: list[str]) -> None:
+    from http.cookies import SimpleCookie
+
+    for header in set_cookie_headers:
+        parsed = SimpleCookie()
+        parsed.load(header)
+        for name, morsel in parsed.items():
+            if morsel["max-age"] == "0" or not morsel.value:
+                cookies.pop(name, None)
+            else:
+                cookies[name] = morsel.value
+
+
+def cookie_header(cookies: dict[str, str]) -> str:
+    return "; ".join(f"{name}={value}" for name, value in cookies.items())
+
+
+def staff_session_cookie(stack: Stack) -> str:
+    """Log the benchmark organizer in through the admin login form; return the Cookie header to send."""
+    import http.client
+    import urllib.parse
+
+    cookies: dict[str, str] = {}
+    connection = http.client.HTTPConnection("127.0.0.1", stack.port, timeout=30)
+    connection.request("GET", "/admin/login/", headers=PROXY_HEADERS)
+    response = connection.getresponse()
+    page = response.read().decode()
+    update_cookies(cookies, response.headers.get_all("Set-Cookie") or [])
+    token = CSRF_FIELD.search(page).group(1)
     body = urllib.parse.urlencode(
         {"csrfmiddlewaretoken": token, "username": STAFF_USER, "password": STAFF_PASSWORD, "next": "/admin/"}
-    ).encode()
-    request = urllib.request.Request(stack.base + "/admin/login/", data=body, headers={"Referer": stack.base + "/"})
-    opener.open(request).read()  # noqa: S310
-    cookies = {cookie.name: cookie.value for cookie in jar}
-    session = next(value for name, value in cookies.items() if name.endswith("sessionid"))
-    session_name = next(name for name in cookies if name.endswith("sessionid"))
-    return f"{session_name}={session}"
+    )
+    headers = {
+        **PROXY_HEADERS,
+        "Cookie": cookie_header(cookies),
+        "Referer": https_referer(stack),
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+    connection.request("POST", "/admin/login/", body=body, headers=headers)
+    response = connection.getresponse()
+    response.read()
+    update_cookies(cookies, response.headers.get_all("Set-Cookie") or [])
+    connection.close()
+    if response.status != 302 or not any(name.endswith("sessionid") for name in cookies):
+        raise RuntimeError(f"the benchmark organizer could not log in (HTTP {response.status})")
+    return cookie_header(cookies)
 
 
 def median_latency_ms(stack: Stack, path: str, *, requests: int, cookie: str = "") -> tuple[float, float]:
@@ -195,7 +235,7 @@ def median_latency_ms(stack: Stack, path: str, *, requests: int, cookie: str = "
     import http.client
 
     connection = http.client.HTTPConnection("127.0.0.1", stack.port, timeout=30)
-    headers = {"Cookie": cookie} if cookie else {}
+    headers = {**PROXY_HEADERS, "Cookie": cookie} if cookie else PROXY_HEADERS
     timings = []
     for _ in range(requests):
         started = time.perf_counter()
@@ -210,7 +250,8 @@ def median_latency_ms(stack: Stack, path: str, *, requests: int, cookie: str = "
 
 
 def wrk(stack: Stack, path: str, *, seconds: int, connections: int, report: Report, cookie: str = "") -> dict:
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", stack.base + path]
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", "X-Forwarded-Proto: https"]
+    command.append(stack.base + path)
     if cookie:
         command[1:1] = ["-H", f"Cookie: {cookie}"]
     report.commands.append(" ".join(command))
@@ -253,16 +294,19 @@ async def simulated_resident(base: str, remedy_ids: list[int], seconds: float, s
 
     rng = random.Random(seed)
     outcome = ResidentOutcome()
-    jar = aiohttp.CookieJar(unsafe=True)
+    cookies: dict[str, str] = {}
+    referer = base.replace("http://", "https://") + "/"
     timeout = aiohttp.ClientTimeout(total=30)
-    async with aiohttp.ClientSession(cookie_jar=jar, timeout=timeout) as session:
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar(), timeout=timeout) as session:
 
         async def call(method: str, path: str, data: dict | None = None) -> tuple[int, str]:
+            headers = {**PROXY_HEADERS, "Referer": referer, "Cookie": cookie_header(cookies)}
             started = time.perf_counter()
             async with session.request(
-                method, base + path, data=data, allow_redirects=False, headers={"Referer": base + "/"}
+                method, base + path, data=data, allow_redirects=False, headers=headers
             ) as response:
                 body = await response.text()
+                update_cookies(cookies, response.headers.getall("Set-Cookie", []))
             if method == "POST":
                 outcome.latencies_ms.append((time.perf_counter() - started) * 1000)
             outcome.statuses[response.status] = outcome.statuses.get(response.status, 0) + 1
