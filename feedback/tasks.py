@@ -71,7 +71,7 @@ def build_export(self, job_id: int) -> str:
     except ExportBusy as busy:
         # A second message for a job a live worker is building: look again once it may be done
         # (it is bounded by that worker's time limit, after which the job is done or failed).
-        raise self.retry(exc=busy, countdown=60, max_retries=None) from None
+        raise self.retry(exc=busy, countdown=20, max_retries=None) from None
     return job.status if job is not None else "skipped"
 
 

@@ -447,7 +447,7 @@ class FullDisk(io.BytesIO):
 
 
 @pytest.mark.skipif(not ON_POSTGRESQL, reason="the COPY path is PostgreSQL's")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the staff groups for later tests
+@pytest.mark.django_db(transaction=True)
 def test_a_copy_stopped_midway_leaves_the_database_usable(tmp_path):
     call_command("load_briefing", stdout=io.StringIO())
     consultation = Consultation.objects.get(slug="chicago")
