@@ -99,6 +99,9 @@ class Remedy(BriefingItem):
     recommended_implementation = models.CharField(_("recommended implementation"), max_length=300, blank=True)
     proposed_by = models.CharField(_("proposed by"), max_length=200)
     description = models.TextField(_("description"), blank=True)
+    # Kept equal to the number of endorsements by the endorse/withdraw services, in the same
+    # transaction, so the remedies page never counts a million rows (see recount_endorsements).
+    endorsement_count = models.PositiveIntegerField(_("endorsements"), default=0, editable=False)
 
     class Meta(BriefingItem.Meta):
         verbose_name = _("remedy")

@@ -245,8 +245,8 @@ def reported_concern_ids(participant: uuid.UUID, concern_ids: list[int]) -> set[
 
 
 def remedies_with_endorsement_counts(consultation: Consultation):
-    """Published remedies with `endorsement_count`, counted by the database in the same query."""
-    return published_remedies(consultation).annotate(endorsement_count=Count("endorsements"))
+    """Published remedies; each carries its exact `endorsement_count`, kept by the endorse and withdraw services."""
+    return published_remedies(consultation)
 
 
 def endorsed_remedy_ids(consultation: Consultation, participant: uuid.UUID) -> set[int]:

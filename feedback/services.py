@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
@@ -165,6 +166,7 @@ def endorse_remedy(*, remedy: Remedy, participant: uuid.UUID, role: str = "", co
     try:
         with transaction.atomic():
             Endorsement.objects.create(remedy=remedy, participant=participant, role=role, community_area=community_area)
+            Remedy.objects.filter(pk=remedy.pk).update(endorsement_count=F("endorsement_count") + 1)
     except IntegrityError:
         return False
     return True
@@ -175,8 +177,32 @@ def withdraw_endorsement(*, remedy: Remedy, participant: uuid.UUID) -> bool:
 
     Allowed even after the consultation closed: a resident can always take back their support.
     """
-    deleted, _by_model = Endorsement.objects.filter(remedy=remedy, participant=participant).delete()
+    with transaction.atomic():
+        deleted, _by_model = Endorsement.objects.filter(remedy=remedy, participant=participant).delete()
+        if deleted:
+            Remedy.objects.filter(pk=remedy.pk).update(endorsement_count=F("endorsement_count") - deleted)
     return deleted > 0
+
+
+def recount_endorsements(*, consultation: Consultation | None = None) -> int:
+    """Set every remedy's `endorsement_count` to the number of its endorsements; returns how many changed.
+
+    The services keep the counts exact as they go; this repairs them after bulk loads
+    (generate_demo_data) and is run by the daily snapshot task as a safety net.
+    """
+    remedies = Remedy.objects.all() if consultation is None else Remedy.objects.filter(consultation=consultation)
+    actual = Subquery(
+        Endorsement.objects.filter(remedy=OuterRef("pk"))
+        .order_by()
+        .values("remedy")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        remedies.annotate(actual=Coalesce(actual, 0))
+        .exclude(endorsement_count=F("actual"))
+        .update(endorsement_count=Coalesce(actual, 0))
+    )
 
 
 def describe_endorser(*, consultation: Consultation, participant: uuid.UUID, role: str, community_area: str) -> int:

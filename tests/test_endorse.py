@@ -189,3 +189,75 @@ def test_two_simultaneous_endorsements_by_one_participant_leave_one_row(briefing
     assert errors == []
     assert sorted(results) == [False, False, False, True]
     assert Endorsement.objects.filter(remedy=remedy, participant=participant).count() == 1
+    remedy.refresh_from_db()
+    assert remedy.endorsement_count == 1
+
+
+def run_in_parallel(calls) -> list:
+    """Start every call at the same moment, each on its own thread and database connection."""
+    barrier = threading.Barrier(len(calls))
+    results, errors = [], []
+
+    def run(call):
+        try:
+            barrier.wait(timeout=20)
+            results.append(call())
+        except Exception as error:  # collected and asserted by the caller
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_endorsements_give_exact_counts_and_twenty_of_one_participant_leave_one_row(briefing):
+    if connection.vendor != "postgresql":
+        if os.environ.get("CI"):
+            pytest.fail("The parallel endorsement test needs PostgreSQL in CI (DATABASE_URL).")
+        pytest.skip("needs PostgreSQL (set DATABASE_URL): SQLite serialises all writes")
+    first, second = briefing.remedies.select_related("consultation")[:2]
+    repeated = uuid.uuid4()
+    calls = [lambda: services.endorse_remedy(remedy=first, participant=repeated) for _ in range(20)]
+    calls += [lambda: services.endorse_remedy(remedy=first, participant=uuid.uuid4()) for _ in range(15)]
+    calls += [lambda: services.endorse_remedy(remedy=second, participant=uuid.uuid4()) for _ in range(15)]
+
+    results = run_in_parallel(calls)
+
+    assert results.count(True) == 31
+    assert Endorsement.objects.filter(remedy=first, participant=repeated).count() == 1
+    assert Endorsement.objects.filter(remedy=first).count() == 16
+    assert Endorsement.objects.filter(remedy=second).count() == 15
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.endorsement_count, second.endorsement_count) == (16, 15)
+
+
+def test_the_shown_count_follows_endorsements_and_withdrawals(client, briefing):
+    remedy = briefing.remedies.first()
+    client.post(f"/c/chicago/remedies/{remedy.pk}/endorse/")
+    client.post(f"/c/chicago/remedies/{remedy.pk}/endorse/")
+    remedy.refresh_from_db()
+    assert remedy.endorsement_count == 1
+    assert "1 endorsement<" in client.get("/c/chicago/remedies/").content.decode()
+    client.post(f"/c/chicago/remedies/{remedy.pk}/withdraw/")
+    client.post(f"/c/chicago/remedies/{remedy.pk}/withdraw/")
+    remedy.refresh_from_db()
+    assert remedy.endorsement_count == 0
+
+
+def test_a_recount_repairs_counts_after_a_bulk_load(briefing):
+    remedy = briefing.remedies.first()
+    Endorsement.objects.bulk_create(Endorsement(remedy=remedy, participant=uuid.uuid4()) for _ in range(3))
+    remedy.refresh_from_db()
+    assert remedy.endorsement_count == 0
+    assert services.recount_endorsements(consultation=briefing) == 1
+    remedy.refresh_from_db()
+    assert remedy.endorsement_count == 3
+    assert services.recount_endorsements(consultation=briefing) == 0

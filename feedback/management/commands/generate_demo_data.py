@@ -32,6 +32,7 @@ from tqdm import tqdm
 from feedback.community_areas import AREA_UNDISCLOSED, COMMUNITY_AREA_CHOICES, OUTSIDE_CHICAGO
 from feedback.models import Concern, Consultation, Endorsement, ModerationEvent, Remedy, Report, Topic
 from feedback.selectors import default_consultation
+from feedback.services import recount_endorsements
 
 try:  # psycopg raises its own IntegrityError from COPY, outside Django's error wrapper
     from psycopg import IntegrityError as PsycopgIntegrityError
@@ -397,6 +398,8 @@ class Command(BaseCommand):
             ) from None
         finally:
             progress.close()
+        with self._timed("recount endorsements"):
+            recount_endorsements(consultation=consultation_obj)
         if connection.vendor == "postgresql":
             with self._timed("analyze"), connection.cursor() as cursor:
                 # Fresh statistics, so the dashboard's query plans fit the new size of the tables.
