@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import TruncDate
 from django.http import Http404
@@ -18,6 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from .caching import cached
 from .community_areas import COMMUNITY_AREA_CHOICES
 from .models import Concern, Consultation, Endorsement, Remedy, Report, Role, Stakeholder, Topic
 
@@ -215,7 +214,6 @@ def suppress_small_cells(rows: list[TallyRow], minimum: int) -> list[TallyRow]:
 
 # --- Public pages where residents take part ------------------------------------------------------
 
-logger = logging.getLogger(__name__)
 
 OTHER_TOPIC_KEY = "other"
 
@@ -275,26 +273,25 @@ class PublicResults:
 
 
 def public_results(consultation: Consultation) -> PublicResults:
-    """The public results of `consultation`, at most RESULTS_CACHE_SECONDS old.
+    """The public results of `consultation`, at most RESULTS_CACHE_SECONDS old (see `count_public_results`).
 
-    Totals per remedy and per topic are exact; every breakdown by community area or role goes
-    through `suppress_small_cells` with RESULTS_MIN_CELL. Computed by `tallies_for` (a fixed
-    number of queries) and cached per consultation and language; if the cache cannot be reached
-    the results are computed afresh (and a warning logged) instead of failing.
+    Cached per consultation and language; if the cache cannot be reached the results are
+    counted afresh instead of failing.
     """
     key = f"civictrust:results:{consultation.pk}:{get_language()}:{settings.RESULTS_MIN_CELL}"
-    seconds = settings.RESULTS_CACHE_SECONDS
-    if seconds > 0:
-        try:
-            cached = cache.get(key)
-        except Exception as error:  # each cache client raises its own kind; the page must still show
-            logger.warning("Results cache unreachable (%s); computing the results.", type(error).__name__)
-            cached = None
-        if cached is not None:
-            return cached
+    return cached(key, settings.RESULTS_CACHE_SECONDS, lambda: count_public_results(consultation))
+
+
+def count_public_results(consultation: Consultation) -> PublicResults:
+    """The public results of `consultation`, counted now.
+
+    Totals per remedy and per topic are exact; every breakdown by community area or role goes
+    through `suppress_small_cells` with RESULTS_MIN_CELL. Counted by `tallies_for` (a fixed
+    number of queries).
+    """
     minimum = settings.RESULTS_MIN_CELL
     tallies = tallies_for(consultation)
-    results = PublicResults(
+    return PublicResults(
         endorsements_per_remedy=tallies.endorsements_per_remedy,
         concerns_per_topic=tallies.concerns_per_topic,
         endorsements_by_area=suppress_small_cells(tallies.endorsements_by_area, minimum),
@@ -306,12 +303,6 @@ def public_results(consultation: Consultation) -> PublicResults:
         total_concerns=sum(row.count or 0 for row in tallies.concerns_per_topic),
         min_cell=minimum,
     )
-    if seconds > 0:
-        try:
-            cache.set(key, results, seconds)
-        except Exception as error:  # see above
-            logger.warning("Results cache unreachable (%s); results not cached.", type(error).__name__)
-    return results
 
 
 # --- Exports: tally cross-tabulations and anonymised records ------------------------------------
@@ -475,21 +466,8 @@ def dashboard_for(
     If the cache cannot be reached, the figures are counted afresh (and a warning logged).
     """
     filters = filters or TallyFilters()
-    seconds = settings.DASHBOARD_CACHE_SECONDS
     digest = hashlib.sha256(repr(filters).encode()).hexdigest()[:32]
     key = f"civictrust:dashboard:{consultation.pk}:{get_language()}:{digest}"
-    if seconds > 0 and not recount:
-        try:
-            cached = cache.get(key)
-        except Exception as error:  # each cache client raises its own kind; the page must still show
-            logger.warning("Dashboard cache unreachable (%s); counting afresh.", type(error).__name__)
-            cached = None
-        if cached is not None:
-            return cached
-    dashboard = _count_dashboard(consultation, filters)
-    if seconds > 0:
-        try:
-            cache.set(key, dashboard, seconds)
-        except Exception as error:  # see above
-            logger.warning("Dashboard cache unreachable (%s); figures not cached.", type(error).__name__)
-    return dashboard
+    return cached(
+        key, settings.DASHBOARD_CACHE_SECONDS, lambda: _count_dashboard(consultation, filters), refresh=recount
+    )

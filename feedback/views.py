@@ -6,14 +6,17 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
+from .caching import cached
 from .forms import AboutYouForm, ConcernForm, ReceiptForm
 from .models import Concern, Role
 from .participants import known_participant, participant_for, remember
@@ -305,15 +308,18 @@ def remedy_about_you(request, slug: str):
 
 def results(request, slug: str):
     consultation = selectors.consultation_by_slug(slug)
-    return render(
-        request,
-        "feedback/results.html",
-        {
-            "consultation": consultation,
-            "results": selectors.public_results(consultation),
-            "cache_seconds": settings.RESULTS_CACHE_SECONDS,
-        },
+    # The charts and tables are rendered once per RESULTS_CACHE_SECONDS, not per visitor: at a
+    # million endorsements, counting and drawing them is most of the page's cost.
+    key = f"civictrust:results-page:{consultation.pk}:{get_language()}:{settings.RESULTS_MIN_CELL}"
+    results_html = cached(
+        key,
+        settings.RESULTS_CACHE_SECONDS,
+        lambda: render_to_string(
+            "feedback/includes/results_body.html",
+            {"results": selectors.count_public_results(consultation), "cache_seconds": settings.RESULTS_CACHE_SECONDS},
+        ),
     )
+    return render(request, "feedback/results.html", {"consultation": consultation, "results_html": results_html})
 
 
 def print_form(request, slug: str):

@@ -83,7 +83,7 @@ def test_results_are_shown_even_when_the_cache_is_unreachable(client, briefing, 
         response = client.get(RESULTS)
     assert response.status_code == 200
     assert "1 endorsement" in response.content.decode()
-    assert "Results cache unreachable" in caplog.text
+    assert "Cache unreachable" in caplog.text
 
 
 def test_results_of_an_unknown_consultation_are_a_404(client, briefing):
