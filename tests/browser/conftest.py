@@ -1,6 +1,7 @@
 """Browser tests: Playwright (Python) driving Debian's Chromium against pytest-django's live server.
 
-- One Chromium per test run of this package; a fresh, isolated context (cookies, storage) per test.
+- One Chromium for the whole package; each test gets fresh, isolated contexts (cookies, storage), English by
+  default (Accept-Language en-US), so one test's participant cookie never leaks into another.
 - Every request a page makes must go to the live server itself: anything else is blocked and fails the test,
   which is how these tests prove "no third-party request" (no CDN, web font, analytics).
 - A Content Security Policy violation reported by the browser fails the test too.
@@ -50,9 +51,8 @@ def pytest_runtest_makereport(item, call):
 
 
 def chromium_path() -> str | None:
-    configured = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
-    found = shutil.which(configured)
-    return found
+    """The Chromium to drive: CHROMIUM_PATH, else Debian's /usr/bin/chromium; None when it is not there."""
+    return shutil.which(os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium")
 
 
 @pytest.fixture(scope="package")
@@ -126,7 +126,6 @@ def _open_context(browser, request, live_server, viewport: dict) -> Iterator:
     context.route(re.compile("^(?!" + re.escape(guard.origin + "/") + ")"), refuse_other_hosts)
     context.on("console", watch_console)
     context.on("response", watch_responses)
-    context.guard = guard
     yield context
 
     problems = [
