@@ -415,6 +415,8 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# The queue tasks go to and workers read: two sites (or test runs) sharing one Redis keep apart.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "") or "celery"
 # Periodic work, run by `celery -A civictrust beat` (times in TIME_ZONE).
 CELERY_BEAT_SCHEDULE = {
     "sweep-pending-work": {"task": "feedback.tasks.sweep_pending_work", "schedule": 300.0},

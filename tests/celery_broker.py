@@ -19,15 +19,16 @@ def _drop_connections(app) -> None:
 
 
 @contextmanager
-def celery_broker(url: str):
-    """Within the block, tasks are sent to `url` instead of running in-process."""
+def celery_broker(url: str, queue: str | None = None):
+    """Within the block, tasks are sent to `url` (and `queue`, if given) instead of running in-process."""
     from civictrust.celery import app
 
-    previous = (app.conf.broker_url, app.conf.task_always_eager)
+    previous = (app.conf.broker_url, app.conf.task_always_eager, app.conf.task_default_queue)
     _drop_connections(app)
     app.conf.broker_url, app.conf.task_always_eager = url, False
+    app.conf.task_default_queue = queue or previous[2]
     try:
         yield app
     finally:
         _drop_connections(app)
-        app.conf.broker_url, app.conf.task_always_eager = previous
+        app.conf.broker_url, app.conf.task_always_eager, app.conf.task_default_queue = previous

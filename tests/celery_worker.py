@@ -53,7 +53,7 @@ class CeleryWorker:
         log = self.log_path.open("ab")
         command = [sys.executable, "-m", "celery", "-A", "civictrust", "worker", "--pool=prefork", "--concurrency=1"]
         command += ["--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"]
-        command += ["--hostname", f"test-{uuid.uuid4().hex[:8]}@%h"]
+        command += ["--hostname", f"test-{uuid.uuid4().hex[:8]}@%h", "--queues", self.env["CELERY_QUEUE"]]
         self.process = subprocess.Popen(
             command, cwd=PROJECT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )

@@ -9,6 +9,7 @@ Missing PostgreSQL or Redis skips these tests, except in CI (`CI` set), where it
 from __future__ import annotations
 
 import os
+import uuid
 
 import pytest
 
@@ -25,7 +26,7 @@ def _unavailable(reason: str):
 
 @pytest.fixture
 def real_services(transactional_db):
-    """PostgreSQL and a reachable Redis (its test database emptied), or skip / fail in CI."""
+    """PostgreSQL and a reachable Redis, or skip / fail in CI."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -37,14 +38,24 @@ def real_services(transactional_db):
         client.ping()
     except redis.RedisError:
         _unavailable(f"no Redis at {REDIS_URL}")
-    client.flushdb()  # no message left by an earlier run
     yield REDIS_URL
-    client.flushdb()
     client.close()
 
 
 @pytest.fixture
-def worker_env(real_services, tmp_path) -> dict[str, str]:
+def queue(real_services):
+    """A queue of this test's own: another test run sharing the Redis never takes its messages."""
+    import redis
+
+    name = f"civictrust-test-{uuid.uuid4().hex[:12]}"
+    yield name
+    client = redis.Redis.from_url(real_services, socket_connect_timeout=2)
+    client.delete(name, f"_kombu.binding.{name}", f"_kombu.binding_permanent.{name}")
+    client.close()
+
+
+@pytest.fixture
+def worker_env(real_services, queue, tmp_path) -> dict[str, str]:
     from django.conf import settings
     from django.db import connection
 
@@ -61,6 +72,7 @@ def worker_env(real_services, tmp_path) -> dict[str, str]:
         "DATABASE_URL": database_url(connection.settings_dict),
         "DATABASE_CONN_MAX_AGE": "0",
         "CELERY_BROKER_URL": real_services,
+        "CELERY_QUEUE": queue,
         # The storage the test process reads, so both see the same export files.
         "PRIVATE_MEDIA_ROOT": str(private_storage.location),
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
@@ -72,12 +84,12 @@ def worker_env(real_services, tmp_path) -> dict[str, str]:
 
 
 @pytest.fixture
-def celery_worker(worker_env, tmp_path, real_services):
-    """A worker, not yet started (`celery_worker.start()`); this test process sends to the same Redis."""
+def celery_worker(worker_env, tmp_path, real_services, queue):
+    """A worker, not yet started (`celery_worker.start()`); this test process sends to its queue."""
     from tests.celery_broker import celery_broker
 
     worker = CeleryWorker(worker_env, tmp_path / "worker.log")
-    with celery_broker(real_services):
+    with celery_broker(real_services, queue):
         try:
             yield worker
         finally:
