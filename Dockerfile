@@ -10,7 +10,7 @@ RUN useradd --system --create-home --home-dir /home/civictrust civictrust
 
 COPY requirements.txt build-constraints.txt ./
 RUN python -m pip install --no-cache-dir --upgrade "pip>=25.3" \
- && pip install --no-cache-dir --build-constraint build-constraints.txt -r requirements.txt
+ && pip install --no-cache-dir --require-hashes --build-constraint build-constraints.txt -r requirements.txt
 
 COPY . .
 RUN pybabel compile -D django -d locale \

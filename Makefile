@@ -7,18 +7,18 @@ PORT ?= 8000
 # Old sdists (XStatic-Bootstrap) still build with pkg_resources, which newer setuptools dropped.
 PIP_INSTALL := $(BIN)/pip install --disable-pip-version-check --build-constraint build-constraints.txt
 
-.PHONY: run test install install-dev messages migrate lint bench bench-quick bench-tools audit clean
+.PHONY: run test install install-dev messages migrate lint lock bench bench-quick bench-tools audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --disable-pip-version-check --quiet --upgrade "pip>=25.3"
 
 $(VENV)/.installed: requirements.txt build-constraints.txt | $(BIN)/python
-	$(PIP_INSTALL) --quiet -r requirements.txt
+	$(PIP_INSTALL) --quiet --require-hashes -r requirements.txt
 	touch $@
 
 $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
-	$(PIP_INSTALL) --quiet -r requirements-dev.txt
+	$(PIP_INSTALL) --quiet --require-hashes -r requirements-dev.txt
 	touch $@
 
 install: $(VENV)/.installed messages
@@ -36,6 +36,16 @@ run: install
 
 test: install-dev
 	SECRET_KEY="$${SECRET_KEY:-test-only-secret-key-not-for-production}" $(BIN)/pytest $(PYTEST_ARGS)
+
+# Re-pin after editing requirements.in or requirements-dev.in: every package with its hashes.
+# pip-tools lives in its own .lock-venv so the project's environment holds exactly the lock.
+lock:
+	[ -x .lock-venv/bin/pip-compile ] || ($(PYTHON) -m venv .lock-venv \
+	  && .lock-venv/bin/pip install --disable-pip-version-check --quiet "pip>=25.3" pip-tools==7.6.2)
+	PIP_BUILD_CONSTRAINT=build-constraints.txt .lock-venv/bin/pip-compile --quiet --generate-hashes --allow-unsafe \
+	  --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.txt requirements.in
+	PIP_BUILD_CONSTRAINT=build-constraints.txt .lock-venv/bin/pip-compile --quiet --generate-hashes --allow-unsafe \
+	  --strip-extras --no-emit-index-url --no-emit-find-links -o requirements-dev.txt requirements-dev.in
 
 lint: install-dev
 	$(BIN)/ruff check .
