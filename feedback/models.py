@@ -267,6 +267,11 @@ class PrivateStorage(LazyObject):
 private_storage = PrivateStorage()
 
 
+def private_export_storage():
+    """The storage of export files, named by reference so migrations do not record a path of this machine."""
+    return private_storage
+
+
 class ExportJob(models.Model):
     class Kind(models.TextChoices):
         TALLIES = "tallies", _("Tallies")
@@ -294,7 +299,7 @@ class ExportJob(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     row_count = models.PositiveBigIntegerField(_("rows"), null=True, blank=True)
-    file = models.FileField(_("file"), storage=private_storage, upload_to="exports/", blank=True)
+    file = models.FileField(_("file"), storage=private_export_storage, upload_to="exports/", blank=True)
     error = models.TextField(_("error"), blank=True)
     attempts = models.PositiveSmallIntegerField(default=0, editable=False)
     enqueued_at = models.DateTimeField(null=True, blank=True, editable=False)
