@@ -343,6 +343,8 @@ PARTICIPANT_COOKIE_DAYS = env_int("PARTICIPANT_COOKIE_DAYS", 180)
 
 # Absolute address of the site, for links in emails to staff.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# New concerns are announced to moderators in one digest email per this many seconds at most.
+MODERATOR_DIGEST_SECONDS = env_int("MODERATOR_DIGEST_SECONDS", 300)
 
 # Public results: a breakdown cell counting fewer people than this shows as "fewer than N".
 RESULTS_MIN_CELL = env_int("RESULTS_MIN_CELL", 5)

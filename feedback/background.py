@@ -22,25 +22,28 @@ logger = logging.getLogger(__name__)
 SWEEP_GRACE = timedelta(seconds=5)
 
 
-def enqueue_after_commit(task, *args, on_queued: Callable[[], None] | None = None) -> None:
+def enqueue_after_commit(
+    task, *args, on_queued: Callable[[], None] | None = None, countdown: int | None = None
+) -> None:
     """Queue `task(*args)` after the current transaction commits.
 
     If the broker cannot be reached the request that caused the work still succeeds: the
     failure is logged, and the work stays recorded in the database (a pending export job,
     a concern whose moderators were not yet notified) for the periodic sweep to pick up.
-    `on_queued` runs only once the broker accepted the message (e.g. to record when).
+    `on_queued` runs only once the broker accepted the message (e.g. to record when); `countdown`
+    delays the task by that many seconds (ignored when tasks run in-process).
     """
-    transaction.on_commit(lambda: send_now(task, *args, on_queued=on_queued))
+    transaction.on_commit(lambda: send_now(task, *args, on_queued=on_queued, countdown=countdown))
 
 
-def send_now(task, *args, on_queued: Callable[[], None] | None = None) -> bool:
+def send_now(task, *args, on_queued: Callable[[], None] | None = None, countdown: int | None = None) -> bool:
     """Send `task(*args)` to the broker now; False (logged, never raised) if it could not be sent.
 
     Bounded in time when the broker is down: the connection timeouts and the single publish
     retry come from the CELERY_BROKER_* settings, so a web request waits a few seconds at most.
     """
     try:
-        task.apply_async(args=args)
+        task.apply_async(args=args, countdown=countdown)
     except Exception as error:  # the broker's client raises many kinds; none may reach the resident
         logger.warning("Could not queue %s (%s); the periodic sweep will pick it up.", task.name, type(error).__name__)
         return False

@@ -183,6 +183,12 @@ class Concern(models.Model):
         ]
         indexes = [
             models.Index(fields=["consultation", "status", "created_at"], name="concern_listing"),
+            # The moderator digest looks for these among every concern ever received.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(status="pending", moderators_notified_at__isnull=True),
+                name="concern_unannounced",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

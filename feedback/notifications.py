@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
@@ -13,6 +14,27 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .models import Concern
+
+DIGEST_SCHEDULED_KEY = "civictrust:moderator-digest-scheduled"
+
+
+def schedule_moderator_digest() -> None:
+    """Queue one moderator digest for MODERATOR_DIGEST_SECONDS from now, unless one is already queued.
+
+    Concerns arriving meanwhile are announced by that same digest, so a busy hour sends a few
+    emails, not one per concern. If the cache is down a digest is queued anyway (more emails,
+    nothing missed); if the broker is down the periodic sweep sends it later.
+    """
+    from .background import enqueue_after_commit
+    from .tasks import notify_moderators
+
+    delay = settings.MODERATOR_DIGEST_SECONDS
+    try:
+        first = cache.add(DIGEST_SCHEDULED_KEY, True, delay) if delay > 0 else True
+    except Exception:  # each cache client raises its own kind; announcing matters more than batching
+        first = True
+    if first:
+        enqueue_after_commit(notify_moderators, countdown=delay or None)
 
 
 def moderator_emails() -> list[str]:

@@ -19,9 +19,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from .background import enqueue_after_commit
 from .models import Concern, Consultation, Endorsement, ModerationEvent, Remedy, Report, Topic
-from .tasks import notify_moderators
+from .notifications import schedule_moderator_digest
 
 # --- Residents taking part: concerns, receipts, reports, endorsements ---------------------------
 
@@ -108,7 +107,7 @@ def submit_concern(
     concern.full_clean()
     with transaction.atomic():
         concern.save()
-        enqueue_after_commit(notify_moderators)
+        schedule_moderator_digest()
     return SubmittedConcern(concern=concern, receipt_code=receipt_code)
 
 
@@ -188,7 +187,7 @@ def recount_endorsements(*, consultation: Consultation | None = None) -> int:
     """Set every remedy's `endorsement_count` to the number of its endorsements; returns how many changed.
 
     The services keep the counts exact as they go; this repairs them after bulk loads
-    (generate_demo_data) and is run by the daily snapshot task as a safety net.
+    (generate_demo_data) and run by the periodic snapshot task as a safety net.
     """
     remedies = Remedy.objects.all() if consultation is None else Remedy.objects.filter(consultation=consultation)
     actual = Subquery(

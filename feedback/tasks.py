@@ -85,9 +85,10 @@ def notify_moderators() -> int:
 
 @shared_task(**RELIABLE, **SHORT_LIMITS)
 def snapshot_tallies() -> int:
-    """Record today's tallies of each open consultation (one snapshot per day, updated in place)."""
+    """Repair any drifted endorsement count, then record today's tallies of each open consultation."""
     from . import services
 
+    services.recount_endorsements()
     return services.take_tally_snapshots()
 
 

@@ -10,12 +10,14 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.core.cache import cache
 from django.db import OperationalError
 from django.utils import timezone
 
 from feedback import services, tasks
 from feedback.background import enqueue_after_commit, sweep_pending_work
 from feedback.models import Concern, Consultation, Endorsement, TallySnapshot
+from feedback.notifications import DIGEST_SCHEDULED_KEY
 from tests.celery_broker import CLOSED_PORT_BROKER, celery_broker
 from tests.factories import EndorsementFactory, StaffFactory
 
@@ -61,6 +63,27 @@ def test_the_digest_tells_moderators_how_many_concerns_wait_with_a_link_and_noth
     assert "/admin/feedback/concern/?status__exact=pending" in email.body
     for private in ("Private words", "resident@example.org", "Second private"):
         assert private not in email.body and private not in email.subject
+
+
+def submit(consultation, text: str) -> None:
+    services.submit_concern(consultation=consultation, text=text, role="resident", community_area="14", language="en")
+
+
+def test_concerns_sent_within_the_digest_period_share_one_email(
+    briefing, moderators, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(briefing, "The first concern of the morning")
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(briefing, "A second concern a minute later")
+    assert len(mail.outbox) == 1  # tasks run in-process here, so the first digest went at once
+    assert Concern.objects.filter(moderators_notified_at__isnull=True).count() == 1
+
+    cache.delete(DIGEST_SCHEDULED_KEY)  # the digest period is over
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(briefing, "A third concern, later that day")
+    assert len(mail.outbox) == 2
+    assert mail.outbox[1].subject == "civictrust: 2 new concerns to moderate"
 
 
 def test_each_concern_is_announced_once(briefing, moderators):
@@ -112,6 +135,14 @@ def test_the_daily_snapshot_is_one_row_per_day_updated_in_place(briefing):
     assert snapshot.day == timezone.localdate()
     assert snapshot.tallies["total_endorsements"] == 5
     assert snapshot.tallies["endorsements_per_remedy"][remedy.key] == 5
+
+
+def test_the_snapshot_task_repairs_a_drifted_endorsement_count(briefing):
+    remedy = briefing.remedies.first()
+    EndorsementFactory.create_batch(3, remedy=remedy)  # written directly, as a bulk load would
+    tasks.snapshot_tallies.delay()
+    remedy.refresh_from_db()
+    assert remedy.endorsement_count == 3
 
 
 def test_snapshots_of_other_days_are_kept(briefing):
