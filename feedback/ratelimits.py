@@ -98,3 +98,16 @@ def limit_posts(group: str) -> Callable:
         return wrapped
 
     return decorator
+
+
+RATE_LIMIT_SETTINGS = ["RATELIMIT_CONCERNS", "RATELIMIT_ENDORSEMENTS", "RATELIMIT_REPORTS", "RATELIMIT_RECEIPTS"]
+UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def longest_window_seconds() -> int:
+    """How long a keyed hash of a client address can stay in the cache: the longest rate-limit window."""
+    longest = 0
+    for name in RATE_LIMIT_SETTINGS:
+        period = getattr(settings, name).split("/", 1)[1]
+        longest = max(longest, int(period[:-1] or 1) * UNIT_SECONDS[period[-1]])
+    return longest

@@ -20,7 +20,7 @@ from .caching import cached
 from .forms import AboutYouForm, ConcernForm, ReceiptForm
 from .models import Concern, Role
 from .participants import known_participant, participant_for, remember
-from .ratelimits import limit_posts
+from .ratelimits import limit_posts, longest_window_seconds
 
 
 def home(request):
@@ -53,6 +53,8 @@ def privacy(request):
         {
             "contact_retention_days": settings.CONTACT_EMAIL_RETENTION_DAYS,
             "participant_cookie_days": settings.PARTICIPANT_COOKIE_DAYS,
+            "report_retention_days": settings.REPORT_PARTICIPANT_RETENTION_DAYS,
+            "address_hash_minutes": max(1, longest_window_seconds() // 60),
         },
     )
 

@@ -70,3 +70,17 @@ def test_the_home_page_without_any_consultation_explains_how_to_load_one(client,
     response = client.get("/")
     assert response.status_code == 404
     assert "load_briefing" in response.content.decode()
+
+
+def test_the_privacy_page_states_the_retention_periods_the_settings_enforce(client, db, settings):
+    settings.CONTACT_EMAIL_RETENTION_DAYS = 45
+    settings.PARTICIPANT_COOKIE_DAYS = 120
+    settings.REPORT_PARTICIPANT_RETENTION_DAYS = 75
+    settings.RATELIMIT_CONCERNS = "10/2h"
+    page = client.get("/privacy/").content.decode()
+    assert "deleted automatically 45 days after you sent it" in page
+    assert "The cookie expires after 120 days" in page
+    assert "That note is deleted 75 days later" in page
+    assert "for at most 120 minutes, a scrambled code" in page
+    spanish = client.get("/es/privacy/").content.decode()
+    assert "durante 120 minutos como máximo" in spanish
