@@ -106,32 +106,26 @@ class Tallies:
 COUNTED_CONCERN_STATUSES = (Concern.Status.PENDING, Concern.Status.APPROVED)
 
 
-def _filtered_endorsements(consultation: Consultation, filters: TallyFilters):
-    endorsements = Endorsement.objects.filter(remedy__consultation=consultation)
+def _narrowed(queryset, filters: TallyFilters):
+    """The filters endorsements and concerns share: a range of days, a community area, a role."""
     if filters.since:
-        endorsements = endorsements.filter(created_at__date__gte=filters.since)
+        queryset = queryset.filter(created_at__date__gte=filters.since)
     if filters.until:
-        endorsements = endorsements.filter(created_at__date__lte=filters.until)
+        queryset = queryset.filter(created_at__date__lte=filters.until)
     if filters.community_area:
-        endorsements = endorsements.filter(community_area=filters.community_area)
+        queryset = queryset.filter(community_area=filters.community_area)
     if filters.role:
-        endorsements = endorsements.filter(role=filters.role)
-    return endorsements
+        queryset = queryset.filter(role=filters.role)
+    return queryset
+
+
+def _filtered_endorsements(consultation: Consultation, filters: TallyFilters):
+    return _narrowed(Endorsement.objects.filter(remedy__consultation=consultation), filters)
 
 
 def _filtered_concerns(consultation: Consultation, filters: TallyFilters):
-    concerns = Concern.objects.filter(consultation=consultation)
-    if filters.since:
-        concerns = concerns.filter(created_at__date__gte=filters.since)
-    if filters.until:
-        concerns = concerns.filter(created_at__date__lte=filters.until)
-    if filters.community_area:
-        concerns = concerns.filter(community_area=filters.community_area)
-    if filters.role:
-        concerns = concerns.filter(role=filters.role)
-    if filters.source:
-        concerns = concerns.filter(source=filters.source)
-    return concerns
+    concerns = _narrowed(Concern.objects.filter(consultation=consultation), filters)
+    return concerns.filter(source=filters.source) if filters.source else concerns
 
 
 def _breakdown(queryset, field_name: str, choices) -> list[TallyRow]:
