@@ -159,38 +159,11 @@ def test_unknown_details_about_you_change_nothing(client, briefing):
     assert set(Endorsement.objects.values_list("role", "community_area")) == {("", "")}
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_simultaneous_endorsements_by_one_participant_leave_one_row(briefing):
+def needs_postgresql() -> None:
     if connection.vendor != "postgresql":
         if os.environ.get("CI"):
-            pytest.fail("The parallel endorsement test needs PostgreSQL in CI (DATABASE_URL).")
+            pytest.fail("The parallel endorsement tests need PostgreSQL in CI (DATABASE_URL).")
         pytest.skip("needs PostgreSQL (set DATABASE_URL): SQLite serialises all writes")
-
-    remedy = briefing.remedies.select_related("consultation").first()
-    participant = uuid.uuid4()
-    barrier = threading.Barrier(4)
-    results, errors = [], []
-
-    def endorse():
-        try:
-            barrier.wait(timeout=10)
-            results.append(services.endorse_remedy(remedy=remedy, participant=participant))
-        except Exception as error:  # collected and asserted below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=endorse) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert errors == []
-    assert sorted(results) == [False, False, False, True]
-    assert Endorsement.objects.filter(remedy=remedy, participant=participant).count() == 1
-    remedy.refresh_from_db()
-    assert remedy.endorsement_count == 1
 
 
 def run_in_parallel(calls) -> list:
@@ -217,11 +190,22 @@ def run_in_parallel(calls) -> list:
 
 
 @pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_endorsements_by_one_participant_leave_one_row(briefing):
+    needs_postgresql()
+    remedy = briefing.remedies.select_related("consultation").first()
+    participant = uuid.uuid4()
+
+    results = run_in_parallel([lambda: services.endorse_remedy(remedy=remedy, participant=participant)] * 4)
+
+    assert sorted(results) == [False, False, False, True]
+    assert Endorsement.objects.filter(remedy=remedy, participant=participant).count() == 1
+    remedy.refresh_from_db()
+    assert remedy.endorsement_count == 1
+
+
+@pytest.mark.django_db(transaction=True)
 def test_parallel_endorsements_give_exact_counts_and_twenty_of_one_participant_leave_one_row(briefing):
-    if connection.vendor != "postgresql":
-        if os.environ.get("CI"):
-            pytest.fail("The parallel endorsement test needs PostgreSQL in CI (DATABASE_URL).")
-        pytest.skip("needs PostgreSQL (set DATABASE_URL): SQLite serialises all writes")
+    needs_postgresql()
     first, second = briefing.remedies.select_related("consultation")[:2]
     repeated = uuid.uuid4()
     calls = [lambda: services.endorse_remedy(remedy=first, participant=repeated) for _ in range(20)]
