@@ -116,7 +116,10 @@ def test_an_export_requested_in_the_admin_is_built_by_the_worker_and_its_numbers
     assert per_day == 2000
 
 
-def test_the_moderator_digest_lands_in_the_mailbox_without_the_residents_words(consultation, celery_worker, worker_env):
+def test_the_moderator_digest_lands_in_the_mailbox_without_the_residents_words(
+    consultation, celery_worker, worker_env, settings
+):
+    settings.MODERATOR_DIGEST_SECONDS = 1  # the digest is queued this long after the first new concern
     StaffFactory(username="alice", email="alice@staff.example", role="advocate")
     celery_worker.start()
 
