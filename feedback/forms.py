@@ -175,6 +175,12 @@ class ConcernForm(forms.Form):
         return items
 
 
+class DangerSubmit(Submit):
+    """A submit button for an action that cannot be undone: red, not the primary blue."""
+
+    field_classes = "btn btn-danger"
+
+
 class ReceiptForm(forms.Form):
     receipt_code = forms.CharField(
         label=_("Receipt code"),
@@ -189,7 +195,7 @@ class ReceiptForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
-        self.helper.layout = Layout("receipt_code", Submit("withdraw", _("Delete my concern"), css_class="btn-danger"))
+        self.helper.layout = Layout("receipt_code", DangerSubmit("withdraw", _("Delete my concern")))
 
 
 class AboutYouForm(forms.Form):

@@ -90,3 +90,10 @@ def test_a_closed_consultation_still_lets_authors_delete_their_concern(client, b
     briefing.save()
     client.post(WITHDRAW, {"receipt_code": code})
     assert Concern.objects.count() == 0
+
+
+def test_the_delete_button_is_marked_as_a_destructive_action(client, briefing):
+    page = client.get(WITHDRAW).content.decode()
+    button = re.search(r'<input type="submit"[^>]*value="Delete my concern"[^>]*>', page).group(0)
+    assert "btn-danger" in button
+    assert "btn-primary" not in button
