@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
-from feedback import errors
+from feedback.pages import errors
 
 logger = logging.getLogger(__name__)
 

@@ -2,8 +2,8 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from feedback.api import tallies_json
-from feedback.dashboard import dashboard
+from feedback.results.api import tallies_json
+from feedback.results.views import dashboard
 
 urlpatterns = [
     # Before the admin's own URLs, inside its login and look: the staff results dashboard.
@@ -18,6 +18,6 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
-handler404 = "feedback.errors.page_not_found"
+handler404 = "feedback.pages.errors.page_not_found"
 # A database outage gets the 503 page even when it strikes outside a view (civictrust/middleware.py).
 handler500 = "civictrust.middleware.server_error"

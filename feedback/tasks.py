@@ -4,8 +4,7 @@ Every task is idempotent, so each is acknowledged late and put back in the queue
 running it dies (CELERY_TASK_ACKS_LATE, CELERY_TASK_REJECT_ON_WORKER_LOST in settings, repeated
 here so a task keeps them whatever the configuration). Errors a later try may cure (the database
 or the mail server unreachable) are retried with exponential backoff; time limits stop a task
-that hangs. The modules with the real work are imported inside each task: `services` imports
-this module, and must be importable first.
+that hangs. Nothing imports this module: services reach these tasks by name (feedback/queue.py).
 """
 
 from __future__ import annotations
@@ -17,7 +16,13 @@ from celery import Task, shared_task
 from celery.signals import worker_ready
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
+from django.utils.translation import gettext
 from kombu.exceptions import OperationalError as BrokerOperationalError
+
+from . import queue, retention, sweep
+from .exports.jobs import ExportBusy, mark_export_failed, run_export_job
+from .notifications.digest import send_moderator_digest
+from .participation.services import recount_endorsements
 
 logger = logging.getLogger(__name__)
 
@@ -41,10 +46,6 @@ class ExportTask(Task):
     """Fails the export job with a reason when the task gives up (retries exhausted)."""
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
-        from django.utils.translation import gettext
-
-        from .exports import mark_export_failed
-
         try:
             mark_export_failed(
                 args[0],
@@ -63,9 +64,7 @@ class ExportTask(Task):
     time_limit=settings.CELERY_TASK_TIME_LIMIT,
 )
 def build_export(self, job_id: int) -> str:
-    """Build one ExportJob's file (exports.run_export_job); returns the job's final status."""
-    from .exports import ExportBusy, run_export_job
-
+    """Build one ExportJob's file (exports.jobs.run_export_job); returns the job's final status."""
     try:
         job = run_export_job(job_id)
     except ExportBusy as busy:
@@ -78,39 +77,29 @@ def build_export(self, job_id: int) -> str:
 @shared_task(**RELIABLE, **SHORT_LIMITS)
 def notify_moderators() -> int:
     """Email moderators a digest of new pending concerns; returns how many concerns it announced."""
-    from . import notifications
-
-    return notifications.send_moderator_digest()
+    return send_moderator_digest()
 
 
 @shared_task(**RELIABLE, **SHORT_LIMITS)
 def snapshot_tallies() -> int:
     """Repair any drifted endorsement count, then record today's tallies of each open consultation."""
-    from . import services
-
-    services.recount_endorsements()
-    return services.take_tally_snapshots()
+    recount_endorsements()
+    return retention.take_tally_snapshots()
 
 
 @shared_task(**RELIABLE, **SHORT_LIMITS)
 def purge_expired_data() -> dict:
     """Delete personal data and export files past their retention periods; returns counts."""
-    from . import services
-
-    return services.purge_expired_personal_data().as_dict()
+    return retention.purge_expired_personal_data().as_dict()
 
 
 @shared_task(**RELIABLE, **SHORT_LIMITS)
 def sweep_pending_work() -> dict:
-    """Queue again what never reached a worker; fail exports whose worker died (background.py)."""
-    from .background import sweep_pending_work as sweep
-
-    return sweep()
+    """Queue again what never reached a worker; fail exports whose worker died (feedback/sweep.py)."""
+    return sweep.sweep_pending_work()
 
 
 @worker_ready.connect
 def sweep_when_a_worker_starts(sender=None, **kwargs) -> None:
     """A worker that starts after an outage picks up what was recorded while the broker was down."""
-    from .background import send_now
-
-    send_now(sweep_pending_work)
+    queue.send_now(queue.SWEEP_PENDING_WORK)

@@ -7,8 +7,8 @@ import uuid
 
 import factory
 
-from feedback.forms import form_started_token
 from feedback.models import Concern, Endorsement
+from feedback.participation.forms import form_started_token
 
 
 class ConcernFactory(factory.django.DjangoModelFactory):

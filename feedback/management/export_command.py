@@ -9,9 +9,9 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from feedback.community_areas import COMMUNITY_AREA_CHOICES
-from feedback.exports import FORMATS, ExportError
+from feedback.exports.formats import FORMATS, ExportError
 from feedback.models import Concern, Consultation, Role
-from feedback.selectors import TallyFilters
+from feedback.results.tallies import TallyFilters
 
 
 def _day(value: str) -> date:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from feedback import selectors
+from feedback.moderation.selectors import moderation_queue_counts
 from feedback.roles import VIEW_DASHBOARD_PERMISSION
 
 register = template.Library()
@@ -19,5 +19,5 @@ def staff_overview(context) -> dict:
     user = context["request"].user
     overview = {"dashboard": user.has_perm(VIEW_DASHBOARD_PERMISSION), "queue": None}
     if user.has_perm("feedback.view_concern"):
-        overview["queue"] = selectors.moderation_queue_counts()
+        overview["queue"] = moderation_queue_counts()
     return overview

@@ -11,7 +11,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from feedback.exports import _copy_statement  # noqa: E402
+from feedback.exports.pg_copy import copy_statement as _copy_statement  # noqa: E402
 from feedback.models import Consultation  # noqa: E402
 
 print(_copy_statement(Consultation.objects.get(slug=sys.argv[1]), "endorsements", None))

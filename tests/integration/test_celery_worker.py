@@ -20,9 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from feedback import services
-from feedback.background import SWEEP_GRACE, sweep_pending_work
 from feedback.models import Concern, Consultation, Endorsement, ExportJob
+from feedback.participation.services import submit_concern
+from feedback.sweep import SWEEP_GRACE, sweep_pending_work
 from tests.celery_broker import CLOSED_PORT_BROKER, celery_broker
 from tests.celery_worker import wait_for
 from tests.factories import StaffFactory
@@ -123,7 +123,7 @@ def test_the_moderator_digest_lands_in_the_mailbox_without_the_residents_words(
     StaffFactory(username="alice", email="alice@staff.example", role="advocate")
     celery_worker.start()
 
-    services.submit_concern(
+    submit_concern(
         consultation=consultation,
         text="Words only moderators may read, never in an email.",
         role="resident",
@@ -153,7 +153,7 @@ def test_with_the_broker_down_nothing_is_lost_and_a_worker_that_starts_later_doe
 
     with celery_broker(CLOSED_PORT_BROKER):  # the web side cannot reach Redis
         started = time.monotonic()
-        services.submit_concern(
+        submit_concern(
             consultation=consultation,
             text="Sent while Redis was down.",
             role="resident",

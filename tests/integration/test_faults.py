@@ -34,13 +34,12 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 def unreachable_database(monkeypatch):
     """Every query from the views' selectors fails as if PostgreSQL had gone away."""
-    from feedback import selectors
 
     def refused(*args, **kwargs):
         raise OperationalError('connection to server at "127.0.0.1", port 5432 failed: Connection refused')
 
     for name in ["briefing_for", "consultation_by_slug", "default_consultation"]:
-        monkeypatch.setattr(selectors, name, refused)
+        monkeypatch.setattr(f"feedback.briefing.selectors.{name}", refused)
 
 
 def test_a_database_outage_shows_the_friendly_503_page_with_retry_after(client, db, unreachable_database):

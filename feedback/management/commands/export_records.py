@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from feedback import exports
+from feedback.exports.formats import RECORD_KINDS, write_to_output
+from feedback.exports.record_files import write_records
 from feedback.management.export_command import ExportCommand
 
 
@@ -13,7 +14,7 @@ class Command(ExportCommand):
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
-        parser.add_argument("--what", required=True, choices=exports.RECORD_KINDS)
+        parser.add_argument("--what", required=True, choices=RECORD_KINDS)
 
     def handle(self, *args, **options):
         consultation = self.consultation(options["consultation"])
@@ -28,7 +29,7 @@ class Command(ExportCommand):
             bar.refresh()
 
         def render(out) -> None:
-            counted["rows"] = exports.write_records(
+            counted["rows"] = write_records(
                 consultation=consultation,
                 what=options["what"],
                 fmt=fmt,
@@ -38,9 +39,7 @@ class Command(ExportCommand):
             )
 
         try:
-            self.run(
-                lambda: exports.write_to_output(render, options["output"], self.stdout_binary(), seekable=fmt == "xlsx")
-            )
+            self.run(lambda: write_to_output(render, options["output"], self.stdout_binary(), seekable=fmt == "xlsx"))
         finally:
             bar.close()
         if options["output"] != "-":

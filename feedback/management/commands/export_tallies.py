@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from feedback import exports
+from feedback.exports.formats import write_to_output
+from feedback.exports.tallies import render_tallies
 from feedback.management.export_command import ExportCommand
 
 
@@ -22,10 +23,10 @@ class Command(ExportCommand):
             bar.refresh()
 
         def render(out) -> None:
-            out.write(exports.render_tallies(consultation, fmt, filters, on_progress))
+            out.write(render_tallies(consultation, fmt, filters, on_progress))
 
         try:
-            self.run(lambda: exports.write_to_output(render, options["output"], self.stdout_binary(), seekable=False))
+            self.run(lambda: write_to_output(render, options["output"], self.stdout_binary(), seekable=False))
         finally:
             bar.close()
         if options["output"] != "-":

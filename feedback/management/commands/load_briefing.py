@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from feedback.briefing_loader import BRIEFING_DIR, BriefingFileError, load_briefing, read_briefing_file
+from feedback.briefing.loader import BRIEFING_DIR, BriefingFileError, load_briefing, read_briefing_file
 
 
 class Command(BaseCommand):

@@ -1,0 +1,42 @@
+"""The one place that writes the moderators' audit log (ModerationEvent): append-only, never updated."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.utils import timezone
+
+from ..models import Concern, ModerationEvent
+
+
+def record_moderation_event(
+    *, concern: Concern, from_status: str, to_status: str, actor=None, reason: str = ""
+) -> ModerationEvent:
+    """Append one event for `concern` (its number outlives the concern itself). Call inside the change's transaction."""
+    return ModerationEvent.objects.create(
+        concern=concern,
+        concern_number=concern.pk,
+        actor=actor,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+    )
+
+
+def record_moderation_events(
+    *, changes: Iterable[tuple[int, str]], to_status: str, actor=None, reason: str = ""
+) -> list[ModerationEvent]:
+    """Append one event per (concern id, status it had) in one query, all at the same time."""
+    now = timezone.now()
+    return ModerationEvent.objects.bulk_create(
+        ModerationEvent(
+            concern_id=concern_id,
+            concern_number=concern_id,
+            actor=actor,
+            from_status=from_status,
+            to_status=to_status,
+            reason=reason,
+            created_at=now,
+        )
+        for concern_id, from_status in changes
+    )

@@ -1,0 +1,48 @@
+"""The briefing's content in the admin: consultations, topics, remedies, stakeholders, in every language."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+
+from ..models import Consultation, Remedy, Stakeholder, Topic
+
+
+class StakeholderInline(TranslationTabularInline):
+    model = Stakeholder
+    extra = 0
+    fields = ("order", "name", "stance", "primary_concern", "main_concern", "suggested_remedy", "is_published")
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(TranslationAdmin):
+    list_display = ("title", "slug", "status", "opens_at", "closes_at")
+    list_filter = ("status",)
+    prepopulated_fields = {"slug": ("title",)}
+    inlines = [StakeholderInline]
+
+
+class BriefingItemAdmin(TranslationAdmin):
+    list_filter = ("consultation", "is_published")
+    list_editable = ("order", "is_published")
+    list_select_related = ("consultation",)
+
+
+@admin.register(Topic)
+class TopicAdmin(BriefingItemAdmin):
+    list_display = ("name", "group", "consultation", "order", "is_published")
+    list_filter = ("consultation", "group", "is_published")
+    search_fields = ("name_en", "name_es")
+
+
+@admin.register(Remedy)
+class RemedyAdmin(BriefingItemAdmin):
+    list_display = ("title", "kind", "proposed_by", "consultation", "order", "is_published")
+    list_filter = ("consultation", "kind", "is_published")
+    search_fields = ("title_en", "title_es")
+
+
+@admin.register(Stakeholder)
+class StakeholderAdmin(BriefingItemAdmin):
+    list_display = ("name", "stance", "consultation", "order", "is_published")
+    search_fields = ("name_en", "name_es")

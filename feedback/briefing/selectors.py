@@ -1,0 +1,45 @@
+"""Reads of the briefing: which consultation, and its published content."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.http import Http404
+
+from ..models import Consultation, Remedy, Stakeholder, Topic
+
+
+def default_consultation() -> Consultation | None:
+    """The consultation shown at "/": the configured one, else the newest open one."""
+    consultations = Consultation.objects.all()
+    return (
+        consultations.filter(slug=settings.DEFAULT_CONSULTATION_SLUG).first()
+        or consultations.filter(status=Consultation.Status.OPEN).first()
+        or consultations.first()
+    )
+
+
+def consultation_by_slug(slug: str) -> Consultation:
+    try:
+        return Consultation.objects.get(slug=slug)
+    except Consultation.DoesNotExist:
+        raise Http404("No consultation with that address.") from None
+
+
+def published_topics(consultation: Consultation):
+    return Topic.objects.filter(consultation=consultation, is_published=True)
+
+
+def published_remedies(consultation: Consultation):
+    return Remedy.objects.filter(consultation=consultation, is_published=True)
+
+
+def briefing_for(consultation: Consultation) -> Consultation:
+    """The consultation with its published stakeholders, topics and remedies prefetched."""
+    return Consultation.objects.prefetch_related(
+        Prefetch(
+            "stakeholders", queryset=Stakeholder.objects.filter(is_published=True), to_attr="briefing_stakeholders"
+        ),
+        Prefetch("topics", queryset=published_topics(consultation), to_attr="briefing_topics"),
+        Prefetch("remedies", queryset=published_remedies(consultation), to_attr="briefing_remedies"),
+    ).get(pk=consultation.pk)

@@ -1,0 +1,24 @@
+"""The models of the one `feedback` app, one module per capability; import them from here."""
+
+from .briefing import BriefingItem, Consultation, Remedy, Stakeholder, Topic
+from .exports import ExportJob, PrivateStorage, TallySnapshot, private_export_storage, private_storage
+from .moderation import ModerationEvent
+from .participation import Concern, Endorsement, Report, Role
+
+__all__ = [
+    "BriefingItem",
+    "Concern",
+    "Consultation",
+    "Endorsement",
+    "ExportJob",
+    "ModerationEvent",
+    "PrivateStorage",
+    "Remedy",
+    "Report",
+    "Role",
+    "Stakeholder",
+    "TallySnapshot",
+    "Topic",
+    "private_export_storage",
+    "private_storage",
+]

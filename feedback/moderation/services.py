@@ -1,0 +1,165 @@
+"""Writes for moderators: decisions on concerns, one at a time (version-guarded) or in bulk.
+
+Every decision writes its audit event through `audit.events`, in the same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..audit.events import record_moderation_event, record_moderation_events
+from ..models import Concern, ModerationEvent
+
+# Bulk moderation locks and updates concerns in slices of this size (well under SQLite's parameter limit).
+BULK_MODERATION_SLICE = 500
+
+
+class ConcernChangedMeanwhile(Exception):
+    """Someone changed the concern since the moderator opened it; nothing was written."""
+
+
+@dataclass(frozen=True)
+class ModerationOutcome:
+    concern: Concern  # as it stands after the moderation
+    event: ModerationEvent | None  # None when the status did not change
+
+
+def _check_moderation_status(to_status: str) -> None:
+    if to_status not in Concern.Status.values:
+        raise ValidationError({"status": _("Unknown moderation status.")})
+
+
+def _lock_concern(concern_id: int, expected_version: int | None) -> Concern:
+    concern = Concern.objects.select_for_update().get(pk=concern_id)
+    if expected_version is not None and concern.version != expected_version:
+        raise ConcernChangedMeanwhile
+    return concern
+
+
+def _update_if_unchanged(concern: Concern, **changes) -> None:
+    """Write `changes` and bump the version, only if the row still has the version we read.
+
+    On PostgreSQL the row lock already guarantees it; the version condition also keeps SQLite
+    (which has no row locks) from overwriting a change made in between.
+    """
+    updated = Concern.objects.filter(pk=concern.pk, version=concern.version).update(
+        version=F("version") + 1, updated_at=timezone.now(), **changes
+    )
+    if not updated:
+        raise ConcernChangedMeanwhile
+
+
+def moderate_concern(
+    *,
+    concern_id: int,
+    to_status: str,
+    actor,
+    reason: str = "",
+    expected_version: int | None = None,
+    moderation_note: str | None = None,
+) -> ModerationOutcome:
+    """Set a concern's status (approve, reject, mark as spam, or back to pending) as `actor`.
+
+    Guarantees, atomically: a real status change writes exactly one ModerationEvent (from, to,
+    actor, reason); setting the status it already has writes none. Moderation clears `reported_at`
+    (the report was looked at). `moderation_note`, when given, replaces the note. With
+    `expected_version` (the version the moderator's page showed), raises ConcernChangedMeanwhile
+    and writes nothing if anyone changed the concern since. Raises Concern.DoesNotExist if the
+    concern is gone (withdrawn by its author).
+    """
+    _check_moderation_status(to_status)
+    reason = reason.strip()
+    with transaction.atomic():
+        concern = _lock_concern(concern_id, expected_version)
+        changes = {}
+        if to_status != concern.status:
+            changes["status"] = to_status
+        if concern.reported_at is not None:
+            changes["reported_at"] = None
+        if moderation_note is not None and moderation_note != concern.moderation_note:
+            changes["moderation_note"] = moderation_note
+        event = None
+        if changes:
+            _update_if_unchanged(concern, **changes)
+        if "status" in changes:
+            event = record_moderation_event(
+                concern=concern, actor=actor, from_status=concern.status, to_status=to_status, reason=reason
+            )
+        concern.refresh_from_db()
+    return ModerationOutcome(concern=concern, event=event)
+
+
+def moderate_concerns(*, concern_ids, to_status: str, actor, reason: str = "") -> int:
+    """Set the status of many concerns at once (the admin's bulk actions); returns how many changed.
+
+    Guarantees, atomically: one ModerationEvent per concern whose status really changed, none for
+    the others; `reported_at` is cleared on all of them. Rows are locked in primary-key order, so
+    two advocates acting on overlapping selections wait for each other instead of deadlocking,
+    and each event records the status the concern really had. The number of queries grows with
+    the number of 500-concern slices, not with the number of concerns.
+    """
+    _check_moderation_status(to_status)
+    reason = reason.strip()
+    ids = sorted(set(concern_ids))
+    changed = 0
+    with transaction.atomic():
+        for start in range(0, len(ids), BULK_MODERATION_SLICE):
+            rows = list(
+                Concern.objects.select_for_update()
+                .filter(pk__in=ids[start : start + BULK_MODERATION_SLICE])
+                .order_by("pk")
+                .values_list("pk", "status", "reported_at")
+            )
+            changing = [(pk, status) for pk, status, _reported in rows if status != to_status]
+            looked_at = [pk for pk, status, reported in rows if status == to_status and reported is not None]
+            now = timezone.now()
+            if changing:
+                Concern.objects.filter(pk__in=[pk for pk, _status in changing]).update(
+                    status=to_status, reported_at=None, version=F("version") + 1, updated_at=now
+                )
+                record_moderation_events(changes=changing, to_status=to_status, actor=actor, reason=reason)
+            if looked_at:
+                Concern.objects.filter(pk__in=looked_at).update(
+                    reported_at=None, version=F("version") + 1, updated_at=now
+                )
+            changed += len(changing)
+    return changed
+
+
+def decide_concern(
+    *,
+    concern_id: int,
+    to_status: str,
+    actor,
+    expected_version: int,
+    reason: str = "",
+    moderation_note: str | None = None,
+) -> ModerationOutcome:
+    """One moderator's decision from a concern's own page: a new status, or only a new note.
+
+    With `to_status` (approve, reject, spam) it is `moderate_concern`; with an empty `to_status` only
+    the note changes (`moderation_note` None keeps it). Either way guarded by `expected_version`:
+    raises ConcernChangedMeanwhile, writing nothing, if anyone changed the concern since the page was
+    opened, and Concern.DoesNotExist if it is gone. Atomic.
+    """
+    if to_status:
+        return moderate_concern(
+            concern_id=concern_id,
+            to_status=to_status,
+            actor=actor,
+            reason=reason,
+            expected_version=expected_version,
+            moderation_note=moderation_note,
+        )
+    with transaction.atomic():
+        concern = _lock_concern(concern_id, expected_version)
+        if moderation_note is not None and moderation_note != concern.moderation_note:
+            _update_if_unchanged(concern, moderation_note=moderation_note)
+            concern.refresh_from_db()
+    return ModerationOutcome(concern=concern, event=None)

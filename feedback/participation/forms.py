@@ -1,0 +1,223 @@
+"""Forms residents fill in. They check input and explain mistakes; services do the writing."""
+
+from __future__ import annotations
+
+import time
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Field, Layout, Submit
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.utils.translation import gettext_lazy as _
+
+from ..briefing.selectors import published_topics
+from ..community_areas import AREA_UNDISCLOSED, COMMUNITY_AREA_CHOICES
+from ..models import Consultation, Role, Topic
+from .services import CONCERN_MAX_LENGTH, CONCERN_MIN_LENGTH
+
+OTHER_TOPIC = "other"
+STARTED_SALT = "civictrust.concern-form-started"
+# A form left open longer than this is treated as stale and shown again with a fresh clock.
+STARTED_MAX_AGE_SECONDS = 24 * 60 * 60
+
+
+def form_started_token(at: float | None = None) -> str:
+    """A signed record of when the form was shown, so a too-quick (automated) reply can be told apart."""
+    return signing.dumps(at if at is not None else time.time(), salt=STARTED_SALT)
+
+
+class ConcernForm(forms.Form):
+    """The concern form: never a name, never immigration status.
+
+    Two quiet checks against automated spam: a field people never see (`website`, hidden by a
+    CSS class) must stay empty, and the form must have been open CONCERN_MIN_FILL_SECONDS.
+    """
+
+    topic = forms.ChoiceField(
+        label=_("Topic (optional)"),
+        required=False,
+        help_text=_("Choose the topic closest to your concern, or “Other”."),
+    )
+    text = forms.CharField(
+        label=_("Your concern"),
+        min_length=CONCERN_MIN_LENGTH,
+        max_length=CONCERN_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "Between 10 and 2,000 characters. Please do not write names, addresses or anything that could "
+            "identify you or someone else."
+        ),
+        error_messages={
+            "required": _("Write your concern."),
+            "min_length": _("Write at least %(limit_value)d characters (you wrote %(show_value)d)."),
+            "max_length": _("Write at most %(limit_value)d characters (you wrote %(show_value)d)."),
+        },
+    )
+    role = forms.ChoiceField(
+        label=_("You are"),
+        choices=Role.choices,
+        initial=Role.UNDISCLOSED,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose what describes you, or “Prefer not to say”."),
+            "invalid_choice": _("Choose one of the listed options."),
+        },
+    )
+    community_area = forms.ChoiceField(
+        label=_("Community area"),
+        choices=COMMUNITY_AREA_CHOICES,
+        initial=AREA_UNDISCLOSED,
+        help_text=_("Where you live or spend most of your time. You can choose “Prefer not to say”."),
+        error_messages={
+            "required": _("Choose a community area, or “Prefer not to say”."),
+            "invalid_choice": _("Choose a community area from the list."),
+        },
+    )
+    contact_email = forms.EmailField(
+        label=_("Email (optional)"),
+        required=False,
+        help_text=_("Only if you want an organizer to be able to reply. It is never published."),
+        error_messages={"invalid": _("Enter an email address like name@example.org, or leave this empty.")},
+    )
+    contact_consent = forms.BooleanField(
+        label=_("I agree that organizers may contact me at this email about my concern."),
+        required=False,
+        help_text=_("Needed only if you give an email. It is deleted automatically after %(days)d days."),
+    )
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+    started = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, consultation: Consultation, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.consultation = consultation
+        self.topics = {str(topic.pk): topic for topic in published_topics(consultation)}
+        self.fields["topic"].choices = [
+            ("", _("Choose a topic")),
+            *((pk, topic.name) for pk, topic in self.topics.items()),
+            (OTHER_TOPIC, _("Other")),
+        ]
+        self.fields["topic"].error_messages["invalid_choice"] = _("Choose one of the listed topics, or “Other”.")
+        consent = self.fields["contact_consent"]
+        consent.help_text = consent.help_text % {"days": settings.CONTACT_EMAIL_RETENTION_DAYS}
+        if not self.is_bound:
+            self.initial["started"] = form_started_token()
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            "topic",
+            "text",
+            "role",
+            "community_area",
+            "contact_email",
+            "contact_consent",
+            Div(Field("website"), css_class="form-trap", aria_hidden="true"),
+            "started",
+            Submit("send", _("Send my concern")),
+        )
+
+    def clean_topic(self) -> Topic | None:
+        value = self.cleaned_data["topic"]
+        return self.topics.get(value)
+
+    def clean_website(self) -> str:
+        if self.cleaned_data["website"]:
+            raise forms.ValidationError(_("This field must stay empty. Please clear it and send again."))
+        return ""
+
+    def clean_started(self) -> float:
+        try:
+            started = float(
+                signing.loads(self.cleaned_data["started"], salt=STARTED_SALT, max_age=STARTED_MAX_AGE_SECONDS)
+            )
+        except (signing.BadSignature, TypeError, ValueError):
+            self._restart_clock()
+            raise forms.ValidationError(
+                _("This form was open for a long time. Please check your concern and send it again.")
+            ) from None
+        if time.time() - started < settings.CONCERN_MIN_FILL_SECONDS:
+            raise forms.ValidationError(
+                _("That was very quick. Please check your concern, then press “Send my concern” again.")
+            )
+        return started
+
+    def _restart_clock(self) -> None:
+        self.data = self.data.copy()
+        self.data[self.add_prefix("started")] = form_started_token()
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("contact_email") and not cleaned.get("contact_consent"):
+            self.add_error(
+                "contact_consent",
+                _("Tick this box to let organizers contact you, or remove your email."),
+            )
+        return cleaned
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        """(anchor id, message) for every error, in the order of the form, for the summary at the top.
+
+        Errors of the hidden fields are reported without an anchor (there is nothing to focus).
+        """
+        items = []
+        for name, field in self.fields.items():
+            for message in self.errors.get(name, []):
+                anchor = "" if name == "started" else self[name].auto_id
+                if isinstance(field.widget, forms.RadioSelect):
+                    anchor = f"{anchor}_0"
+                items.append((anchor, message))
+        items.extend(("", message) for message in self.non_field_errors())
+        return items
+
+
+class DangerSubmit(Submit):
+    """A submit button for an action that cannot be undone: red, not the primary blue."""
+
+    field_classes = "btn btn-danger"
+
+
+class ReceiptForm(forms.Form):
+    receipt_code = forms.CharField(
+        label=_("Receipt code"),
+        max_length=40,
+        help_text=_("The code shown after you sent your concern, for example 7KQM-X3TA-P9RD."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+        error_messages={"required": _("Enter your receipt code.")},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout("receipt_code", DangerSubmit("withdraw", _("Delete my concern")))
+
+
+class AboutYouForm(forms.Form):
+    """Optional details an endorser may add; remembered in their participant cookie only."""
+
+    role = forms.ChoiceField(
+        label=_("You are"),
+        required=False,
+        choices=[("", _("Not given")), *Role.choices],
+        error_messages={"invalid_choice": _("Choose one of the listed options.")},
+    )
+    community_area = forms.ChoiceField(
+        label=_("Community area"),
+        required=False,
+        choices=[("", _("Not given")), *COMMUNITY_AREA_CHOICES],
+        error_messages={"invalid_choice": _("Choose a community area from the list.")},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        # A plain Submit: crispy's Submit is always btn-primary, and another colour class would paint blue on blue.
+        self.helper.layout = Layout("role", "community_area", Submit("save", _("Save these details")))

@@ -1,0 +1,48 @@
+"""Reads for the pages where residents take part: published concerns, remedies, what this participant did."""
+
+from __future__ import annotations
+
+import uuid
+
+from ..briefing.selectors import published_remedies
+from ..models import Concern, Consultation, Endorsement, Report
+
+OTHER_TOPIC_KEY = "other"
+
+
+def approved_concerns(consultation: Consultation, *, topic_key: str = ""):
+    """Published concerns of `consultation`, newest first, optionally of one topic ("other": none).
+
+    One query per page (plus the paginator's count), with each concern's topic joined in.
+    """
+    concerns = (
+        Concern.objects.filter(consultation=consultation, status=Concern.Status.APPROVED)
+        .select_related("topic")
+        .order_by("-created_at", "-pk")
+    )
+    if topic_key == OTHER_TOPIC_KEY:
+        concerns = concerns.filter(topic__isnull=True)
+    elif topic_key:
+        concerns = concerns.filter(topic__key=topic_key)
+    return concerns
+
+
+def reported_concern_ids(participant: uuid.UUID, concern_ids: list[int]) -> set[int]:
+    """Which of these concerns the participant has already reported (one query)."""
+    return set(
+        Report.objects.filter(participant=participant, concern_id__in=concern_ids).values_list("concern_id", flat=True)
+    )
+
+
+def remedies_with_endorsement_counts(consultation: Consultation):
+    """Published remedies; each carries its exact `endorsement_count`, kept by the endorse and withdraw services."""
+    return published_remedies(consultation)
+
+
+def endorsed_remedy_ids(consultation: Consultation, participant: uuid.UUID) -> set[int]:
+    """Ids of the remedies of `consultation` this participant endorses (one query)."""
+    return set(
+        Endorsement.objects.filter(remedy__consultation=consultation, participant=participant).values_list(
+            "remedy_id", flat=True
+        )
+    )

@@ -1,0 +1,260 @@
+"""Writes for residents taking part: concerns and their receipts, reports, endorsements.
+
+Every way a concern or an endorsement comes into being or goes away is one of these functions;
+views, the admin's paper entry and management commands call them, never the models directly.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
+
+from ..audit.events import record_moderation_event
+from ..models import Concern, Consultation, Endorsement, Remedy, Report, Topic
+from ..notifications.digest import schedule_moderator_digest
+
+
+class ConsultationClosed(Exception):
+    """The consultation no longer accepts new concerns or endorsements."""
+
+
+CONCERN_MIN_LENGTH = 10
+CONCERN_MAX_LENGTH = 2000
+
+# Receipt codes avoid look-alike characters (0/O, 1/I/L) so they are easy to copy by hand.
+RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+RECEIPT_LENGTH = 12
+
+# How a withdrawal shows in the moderation log. The status vocabulary has no "withdrawn", so the
+# event keeps the concern's last status on both sides and says what happened in its reason.
+WITHDRAWN_BY_AUTHOR = "withdrawn by its author"
+
+
+@dataclass(frozen=True)
+class SubmittedConcern:
+    concern: Concern
+    receipt_code: str  # shown to the resident once, never stored
+
+
+def new_receipt_code() -> str:
+    """A random code such as 7KQM-X3TA-P9RD (about 59 bits of chance)."""
+    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _position in range(RECEIPT_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, RECEIPT_LENGTH, 4))
+
+
+def normalize_receipt_code(code: str) -> str:
+    """The code as typed, without spaces or dashes and in capitals."""
+    return "".join(character for character in code.upper() if character.isalnum())
+
+
+def receipt_hash(code: str) -> str:
+    """Keyed hash (HMAC-SHA256 with SECRET_KEY) of a receipt code: all the database keeps of it."""
+    return salted_hmac("civictrust.receipt-code", normalize_receipt_code(code), algorithm="sha256").hexdigest()
+
+
+def submit_concern(
+    *,
+    consultation: Consultation,
+    text: str,
+    role: str,
+    community_area: str,
+    language: str,
+    topic: Topic | None = None,
+    contact_email: str = "",
+    contact_consent: bool = False,
+    source: str = Concern.Source.WEB,
+) -> SubmittedConcern:
+    """Save a new concern, pending moderation, and return it with its one-time receipt code.
+
+    Guarantees: the text is trimmed and 10 to 2,000 characters long; a contact email is kept only
+    with consent; only a keyed hash of the receipt code is stored; moderators are notified after
+    the commit. Atomic: on any ValidationError nothing is saved. Raises ConsultationClosed for a
+    web submission to a consultation that no longer accepts responses (paper, phone and meeting
+    answers collected earlier may still be typed in by staff).
+    """
+    if source == Concern.Source.WEB and not consultation.is_accepting_responses():
+        raise ConsultationClosed
+    text = text.strip()
+    if not CONCERN_MIN_LENGTH <= len(text) <= CONCERN_MAX_LENGTH:
+        raise ValidationError({"text": _("A concern is 10 to 2,000 characters long.")})
+    if topic is not None and topic.consultation_id != consultation.pk:
+        raise ValidationError({"topic": _("Choose one of this consultation's topics.")})
+    contact_email = contact_email.strip()
+    receipt_code = new_receipt_code()
+    concern = Concern(
+        consultation=consultation,
+        topic=topic,
+        text=text,
+        role=role,
+        community_area=community_area,
+        contact_email=contact_email,
+        contact_consent=bool(contact_email) and contact_consent,
+        language=language,
+        source=source,
+        receipt_hash=receipt_hash(receipt_code),
+    )
+    concern.full_clean()
+    with transaction.atomic():
+        concern.save()
+        schedule_moderator_digest()
+    return SubmittedConcern(concern=concern, receipt_code=receipt_code)
+
+
+def withdraw_concern_with_receipt(*, consultation: Consultation, receipt_code: str) -> bool:
+    """Delete the concern of `consultation` whose receipt code this is; False when none matches.
+
+    The code is compared through its keyed hash (a database lookup on the hash, then a
+    constant-time comparison), so response times say nothing about the code. The moderation log
+    keeps one event for the withdrawal (see WITHDRAWN_BY_AUTHOR) that outlives the concern.
+    Atomic.
+    """
+    if len(normalize_receipt_code(receipt_code)) != RECEIPT_LENGTH:
+        return False
+    digest = receipt_hash(receipt_code)
+    with transaction.atomic():
+        concern = Concern.objects.select_for_update().filter(consultation=consultation, receipt_hash=digest).first()
+        if concern is None or not hmac.compare_digest(concern.receipt_hash, digest):
+            return False
+        record_moderation_event(
+            concern=concern, from_status=concern.status, to_status=concern.status, reason=WITHDRAWN_BY_AUTHOR
+        )
+        concern.delete()
+    return True
+
+
+def report_concern(*, concern: Concern, participant: uuid.UUID) -> bool:
+    """Flag a published concern for the moderators' attention; True if this is a new report.
+
+    Idempotent per participant: the database's unique constraint keeps one report per participant
+    and concern, even for simultaneous requests. A new report increments `report_count` and sets
+    `reported_at`, which puts the concern back in front of the moderators. Atomic.
+    """
+    try:
+        with transaction.atomic():
+            Report.objects.create(concern=concern, participant=participant)
+            Concern.objects.filter(pk=concern.pk).update(report_count=F("report_count") + 1, reported_at=timezone.now())
+    except IntegrityError:
+        return False
+    return True
+
+
+def endorse_remedy(*, remedy: Remedy, participant: uuid.UUID, role: str = "", community_area: str = "") -> bool:
+    """Record the participant's endorsement of `remedy`; True if new, False if it already existed.
+
+    Idempotent: the database's unique constraint on (remedy, participant) leaves exactly one row,
+    even when two requests race. Raises ConsultationClosed when the remedy's consultation no
+    longer accepts responses.
+    """
+    if not remedy.consultation.is_accepting_responses():
+        raise ConsultationClosed
+    try:
+        with transaction.atomic():
+            Endorsement.objects.create(remedy=remedy, participant=participant, role=role, community_area=community_area)
+            Remedy.objects.filter(pk=remedy.pk).update(endorsement_count=F("endorsement_count") + 1)
+    except IntegrityError:
+        return False
+    return True
+
+
+def withdraw_endorsement(*, remedy: Remedy, participant: uuid.UUID) -> bool:
+    """Remove the participant's endorsement of `remedy`; False if there was none.
+
+    Allowed even after the consultation closed: a resident can always take back their support.
+    """
+    with transaction.atomic():
+        deleted, _by_model = Endorsement.objects.filter(remedy=remedy, participant=participant).delete()
+        if deleted:
+            Remedy.objects.filter(pk=remedy.pk).update(endorsement_count=F("endorsement_count") - deleted)
+    return deleted > 0
+
+
+def recount_endorsements(*, consultation: Consultation | None = None) -> int:
+    """Set every remedy's `endorsement_count` to the number of its endorsements; returns how many changed.
+
+    The services keep the counts exact as they go; this repairs them after bulk loads
+    (generate_demo_data) and run by the periodic snapshot task as a safety net.
+    """
+    remedies = Remedy.objects.all() if consultation is None else Remedy.objects.filter(consultation=consultation)
+    actual = Subquery(
+        Endorsement.objects.filter(remedy=OuterRef("pk"))
+        .order_by()
+        .values("remedy")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        remedies.annotate(actual=Coalesce(actual, 0))
+        .exclude(endorsement_count=F("actual"))
+        .update(endorsement_count=Coalesce(actual, 0))
+    )
+
+
+def describe_endorser(*, consultation: Consultation, participant: uuid.UUID, role: str, community_area: str) -> int:
+    """Set the optional role and community area on the participant's endorsements in `consultation`.
+
+    Returns how many endorsements changed. Empty values mean "not given". Raises
+    ConsultationClosed when the consultation no longer accepts responses (its results are final).
+    """
+    if not consultation.is_accepting_responses():
+        raise ConsultationClosed
+    return Endorsement.objects.filter(remedy__consultation=consultation, participant=participant).update(
+        role=role, community_area=community_area
+    )
+
+
+# How a concern typed in by staff shows in the moderation log (with the source code: paper, phone, meeting).
+ENTERED_BY_STAFF = "entered by staff on behalf of a resident ({source})"
+
+
+def enter_concern_on_behalf(
+    *,
+    consultation: Consultation,
+    text: str,
+    source: str,
+    actor,
+    role: str = "undisclosed",
+    community_area: str = "undisclosed",
+    language: str = "en",
+    topic: Topic | None = None,
+    contact_email: str = "",
+    contact_consent: bool = False,
+) -> SubmittedConcern:
+    """Save a concern a resident gave on paper, by phone or at a meeting, typed in by `actor`.
+
+    The same checks and the same pending moderation as a web concern (through `submit_concern`,
+    without the web form's anti-robot checks, which belong to the form), and the audit log records
+    which staff account entered it (an event from "" to pending by `actor`); the public pages never
+    show who. Raises ValidationError for the web source or invalid input; atomic.
+    """
+    if source == Concern.Source.WEB or source not in Concern.Source.values:
+        raise ValidationError({"source": _("Choose where the concern came from: paper, phone or meeting.")})
+    with transaction.atomic():
+        submitted = submit_concern(
+            consultation=consultation,
+            text=text,
+            role=role,
+            community_area=community_area,
+            language=language,
+            topic=topic,
+            contact_email=contact_email,
+            contact_consent=contact_consent,
+            source=source,
+        )
+        record_moderation_event(
+            concern=submitted.concern,
+            actor=actor,
+            from_status="",
+            to_status=submitted.concern.status,
+            reason=ENTERED_BY_STAFF.format(source=source),
+        )
+    return submitted

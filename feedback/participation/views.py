@@ -1,0 +1,284 @@
+"""Public pages where residents take part: concerns, receipts, reports, endorsements, the paper form.
+
+Each view parses the request, calls one service or selector and renders. Every public POST is
+rate-limited per client (participation.ratelimits) and answered with a redirect (POST/redirect/GET).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from ..briefing.selectors import consultation_by_slug, published_remedies, published_topics
+from ..models import Concern, Role
+from . import selectors, services
+from .forms import AboutYouForm, ConcernForm, ReceiptForm
+from .participants import known_participant, participant_for, remember
+from .ratelimits import limit_posts
+
+RECEIPT_COOKIE = "ct_receipt"
+RECEIPT_SALT = "civictrust.receipt-once"
+RECEIPT_COOKIE_SECONDS = 10 * 60
+CONCERNS_PER_PAGE = 20
+
+
+def _request_language() -> str:
+    return translation.get_supported_language_variant(translation.get_language() or settings.LANGUAGE_CODE)
+
+
+@limit_posts("concerns")
+def concern_new(request, slug: str):
+    consultation = consultation_by_slug(slug)
+    accepting = consultation.is_accepting_responses()
+    form = ConcernForm(request.POST or None, consultation=consultation)
+    status = 200
+    if request.method == "POST":
+        if not accepting:
+            status = 403
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                submitted = services.submit_concern(
+                    consultation=consultation,
+                    text=data["text"],
+                    topic=data["topic"],
+                    role=data["role"],
+                    community_area=data["community_area"],
+                    contact_email=data["contact_email"],
+                    contact_consent=data["contact_consent"],
+                    language=_request_language(),
+                )
+            except services.ConsultationClosed:
+                accepting, status = False, 403
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return _show_receipt_once(request, consultation, submitted.receipt_code)
+    return render(
+        request,
+        "feedback/concern_form.html",
+        {"consultation": consultation, "form": form, "accepting": accepting},
+        status=status,
+    )
+
+
+def _show_receipt_once(request, consultation, receipt_code: str):
+    """Redirect to the confirmation page, handing it the code in a short-lived cookie for that page only.
+
+    The code never appears in a URL (so not in any log) and is never kept on the server.
+    """
+    sent_url = reverse("concern_sent", args=[consultation.slug])
+    response = redirect(sent_url)
+    response.set_cookie(
+        RECEIPT_COOKIE,
+        signing.dumps(receipt_code, salt=RECEIPT_SALT),
+        max_age=RECEIPT_COOKIE_SECONDS,
+        path=sent_url,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure() or settings.PARTICIPANT_COOKIE_SECURE,
+    )
+    return response
+
+
+@never_cache
+def concern_sent(request, slug: str):
+    consultation = consultation_by_slug(slug)
+    try:
+        receipt_code = signing.loads(
+            request.COOKIES.get(RECEIPT_COOKIE, ""), salt=RECEIPT_SALT, max_age=RECEIPT_COOKIE_SECONDS
+        )
+    except signing.BadSignature:
+        receipt_code = ""
+    response = render(
+        request,
+        "feedback/concern_sent.html",
+        {"consultation": consultation, "receipt_code": receipt_code},
+    )
+    response.delete_cookie(RECEIPT_COOKIE, path=request.path, samesite="Lax")
+    return response
+
+
+@limit_posts("receipts")
+def concern_withdraw(request, slug: str):
+    consultation = consultation_by_slug(slug)
+    form = ReceiptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if services.withdraw_concern_with_receipt(
+            consultation=consultation, receipt_code=form.cleaned_data["receipt_code"]
+        ):
+            messages.success(request, _("Your concern has been deleted. Thank you for taking part."))
+            return redirect("concern_withdraw", consultation.slug)
+        form.add_error(
+            "receipt_code",
+            _(
+                "No concern matches this code. Check each character and try again; "
+                "a concern that was already deleted cannot be found."
+            ),
+        )
+    return render(request, "feedback/concern_withdraw.html", {"consultation": consultation, "form": form})
+
+
+def concern_list(request, slug: str):
+    consultation = consultation_by_slug(slug)
+    topics = list(published_topics(consultation))
+    topic_key = request.GET.get("topic", "")
+    if topic_key not in {topic.key for topic in topics} | {selectors.OTHER_TOPIC_KEY}:
+        topic_key = ""
+    page = Paginator(selectors.approved_concerns(consultation, topic_key=topic_key), CONCERNS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    participant = known_participant(request)
+    reported = selectors.reported_concern_ids(participant.id, [c.pk for c in page]) if participant and page else set()
+    return render(
+        request,
+        "feedback/concern_list.html",
+        {
+            "consultation": consultation,
+            "topics": topics,
+            "topic_key": topic_key,
+            "other_topic_key": selectors.OTHER_TOPIC_KEY,
+            "page": page,
+            "reported": reported,
+        },
+    )
+
+
+def _back_to(request, fallback: str) -> str:
+    """The page the form came from (same site only), else `fallback`."""
+    target = request.POST.get("next", "")
+    # A path on this site only: anything else ("foo", a NUL...) would be taken for a view name by redirect().
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return fallback
+
+
+@require_POST
+@limit_posts("reports")
+def concern_report(request, slug: str, pk: int):
+    consultation = consultation_by_slug(slug)
+    concern = get_object_or_404(Concern, pk=pk, consultation=consultation, status=Concern.Status.APPROVED)
+    participant = participant_for(request)
+    if services.report_concern(concern=concern, participant=participant.id):
+        messages.success(request, _("Thank you. The moderators will look at this concern again."))
+    else:
+        messages.info(request, _("You have already reported this concern. The moderators will look at it."))
+    response = redirect(_back_to(request, reverse("concerns", args=[consultation.slug])) + f"#concern-{concern.pk}")
+    return remember(response, request, participant)
+
+
+def remedy_list(request, slug: str):
+    consultation = consultation_by_slug(slug)
+    participant = known_participant(request)
+    endorsed = selectors.endorsed_remedy_ids(consultation, participant.id) if participant else set()
+    about_you = AboutYouForm(
+        initial={"role": participant.role, "community_area": participant.community_area} if participant else None
+    )
+    return render(
+        request,
+        "feedback/remedy_list.html",
+        {
+            "consultation": consultation,
+            "remedies": selectors.remedies_with_endorsement_counts(consultation),
+            "endorsed": endorsed,
+            "about_you": about_you,
+            "accepting": consultation.is_accepting_responses(),
+            "min_cell": settings.RESULTS_MIN_CELL,
+        },
+    )
+
+
+def _published_remedy(consultation, pk: int):
+    remedy = get_object_or_404(published_remedies(consultation), pk=pk)
+    remedy.consultation = consultation  # already loaded; spares the service a query
+    return remedy
+
+
+def _back_to_remedy(remedy) -> str:
+    return reverse("remedies", args=[remedy.consultation.slug]) + f"#remedy-{remedy.key}"
+
+
+@require_POST
+@limit_posts("endorsements")
+def remedy_endorse(request, slug: str, pk: int):
+    consultation = consultation_by_slug(slug)
+    remedy = _published_remedy(consultation, pk)
+    participant = participant_for(request)
+    try:
+        created = services.endorse_remedy(
+            remedy=remedy,
+            participant=participant.id,
+            role=participant.role,
+            community_area=participant.community_area,
+        )
+    except services.ConsultationClosed:
+        messages.error(request, _("This consultation is closed: it no longer accepts endorsements."))
+        return redirect(_back_to_remedy(remedy))
+    if created:
+        messages.success(request, _("You endorsed “%(remedy)s”. Thank you.") % {"remedy": remedy.title})
+    else:
+        messages.info(request, _("You already endorse “%(remedy)s”.") % {"remedy": remedy.title})
+    return remember(redirect(_back_to_remedy(remedy)), request, participant)
+
+
+@require_POST
+@limit_posts("endorsements")
+def remedy_withdraw(request, slug: str, pk: int):
+    consultation = consultation_by_slug(slug)
+    remedy = _published_remedy(consultation, pk)
+    participant = known_participant(request)
+    if participant and services.withdraw_endorsement(remedy=remedy, participant=participant.id):
+        messages.success(request, _("You withdrew your endorsement of “%(remedy)s”.") % {"remedy": remedy.title})
+    else:
+        messages.info(request, _("You did not endorse “%(remedy)s”.") % {"remedy": remedy.title})
+    return redirect(_back_to_remedy(remedy))
+
+
+@require_POST
+@limit_posts("endorsements")
+def remedy_about_you(request, slug: str):
+    consultation = consultation_by_slug(slug)
+    form = AboutYouForm(request.POST)
+    remedies_url = reverse("remedies", args=[consultation.slug]) + "#about-you"
+    if not form.is_valid():
+        messages.error(request, _("Those details were not understood; nothing was changed."))
+        return redirect(remedies_url)
+    participant = participant_for(request).with_details(**form.cleaned_data)
+    try:
+        services.describe_endorser(
+            consultation=consultation,
+            participant=participant.id,
+            role=participant.role,
+            community_area=participant.community_area,
+        )
+    except services.ConsultationClosed:
+        messages.error(request, _("This consultation is closed: its results can no longer change."))
+        return redirect(remedies_url)
+    if participant.role or participant.community_area:
+        messages.success(request, _("Saved. Your endorsements now count in the results by role and community area."))
+    else:
+        messages.success(request, _("Cleared. Your endorsements no longer carry a role or community area."))
+    return remember(redirect(remedies_url), request, participant)
+
+
+def print_form(request, slug: str):
+    consultation = consultation_by_slug(slug)
+    return render(
+        request,
+        "feedback/print_form.html",
+        {
+            "consultation": consultation,
+            "topics": published_topics(consultation),
+            "roles": Role.choices,
+        },
+    )

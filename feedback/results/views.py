@@ -1,0 +1,111 @@
+"""Results pages: the public results (suppressed, briefly cached) and the staff dashboard (exact)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
+
+from ..briefing.selectors import consultation_by_slug, default_consultation
+from ..community_areas import COMMUNITY_AREA_CHOICES
+from ..models import Concern, Consultation, Role
+from ..roles import VIEW_DASHBOARD_PERMISSION
+from .caching import cached
+from .dashboard import dashboard_for
+from .public import count_public_results
+from .tallies import TallyFilters
+
+
+def results(request, slug: str):
+    consultation = consultation_by_slug(slug)
+    # The charts and tables are rendered once per RESULTS_CACHE_SECONDS, not per visitor: at a
+    # million endorsements, counting and drawing them is most of the page's cost.
+    key = f"civictrust:results-page:{consultation.pk}:{get_language()}:{settings.RESULTS_MIN_CELL}"
+    results_html = cached(
+        key,
+        settings.RESULTS_CACHE_SECONDS,
+        lambda: render_to_string(
+            "feedback/includes/results_body.html",
+            {"results": count_public_results(consultation), "cache_seconds": settings.RESULTS_CACHE_SECONDS},
+        ),
+    )
+    return render(request, "feedback/results.html", {"consultation": consultation, "results_html": results_html})
+
+
+class DashboardFilterForm(forms.Form):
+    """The dashboard's filters, read from the query string; every field may be left empty."""
+
+    consultation = forms.ModelChoiceField(
+        label=_("Consultation"),
+        queryset=Consultation.objects.order_by("-opens_at"),
+        required=False,
+        to_field_name="slug",
+        empty_label=_("Default consultation"),
+    )
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    community_area = forms.ChoiceField(
+        label=_("Community area"), required=False, choices=[("", _("All areas")), *COMMUNITY_AREA_CHOICES]
+    )
+    role = forms.ChoiceField(label=_("Role"), required=False, choices=[("", _("All roles")), *Role.choices])
+    source = forms.ChoiceField(
+        label=_("Source"),
+        required=False,
+        choices=[("", _("All sources")), *Concern.Source.choices],
+        help_text=_("Concerns only: endorsements are always made on the web."),
+    )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        since, until = cleaned_data.get("since"), cleaned_data.get("until")
+        if since and until and since > until:
+            raise forms.ValidationError(_("The start date is after the end date."))
+        return cleaned_data
+
+    def tally_filters(self) -> TallyFilters:
+        data = self.cleaned_data
+        return TallyFilters(
+            since=data["since"],
+            until=data["until"],
+            community_area=data["community_area"],
+            role=data["role"],
+            source=data["source"],
+        )
+
+
+def dashboard(request):
+    """Per-consultation totals and breakdowns for staff with `feedback.view_dashboard` (no suppression).
+
+    Wrapped in `admin.site.admin_view` (civictrust/urls.py): only signed-in staff reach it. The
+    figures may be up to DASHBOARD_CACHE_SECONDS old; `?recount=1` (the "Count again" link) recounts.
+    """
+    if not request.user.has_perm(VIEW_DASHBOARD_PERMISSION):
+        raise PermissionDenied
+    form = DashboardFilterForm(request.GET or None)
+    filters, consultation = TallyFilters(), None
+    if form.is_bound:
+        if form.is_valid():
+            filters, consultation = form.tally_filters(), form.cleaned_data["consultation"]
+        else:
+            messages.error(request, gettext("Some filters could not be used, so no filter is applied: see below."))
+    consultation = consultation or default_consultation()
+    recount = request.GET.get("recount") == "1"
+    recount_query = request.GET.copy()
+    recount_query["recount"] = "1"
+    context = {
+        **admin.site.each_context(request),
+        "title": gettext("Results dashboard"),
+        "subtitle": None,
+        "form": form,
+        "consultation": consultation,
+        "dashboard": dashboard_for(consultation, filters, recount=recount) if consultation else None,
+        "recount_url": f"?{recount_query.urlencode()}",
+        "cache_seconds": settings.DASHBOARD_CACHE_SECONDS,
+    }
+    return TemplateResponse(request, "admin/dashboard.html", context)
