@@ -5,48 +5,23 @@ Every variable is listed with its default in README.md ("Configuration").
 
 from __future__ import annotations
 
-import os
-import re
 from datetime import timedelta
 from pathlib import Path
 
-import environ
 import xstatic.pkg.bootstrap
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from .environment import Environment
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-env = environ.Env()
+env = Environment()
 
+DEBUG = env.bool("DEBUG", False)
 
-def env_bool(name: str, default: bool) -> bool:
-    """Read a boolean: true/false/1/0/yes/no/on/off in any case, anything else is an error."""
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    value = raw.strip().lower()
-    if value in {"1", "true", "yes", "on"}:
-        return True
-    if value in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be true or false (or 1 or 0), not {raw!r}.")
-
-
-def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
-
-
-DEBUG = env_bool("DEBUG", False)
-
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
+SECRET_KEY = env.str("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
@@ -57,7 +32,7 @@ if not SECRET_KEY:
     SECRET_KEY = "insecure-development-only-key-never-use-in-production"  # noqa: S105  # nosec B105  # DEBUG only
 
 # A separate secret for hashing client addresses, so rotating SECRET_KEY does not reset rate limits.
-CLIENT_HASH_SECRET = os.environ.get("CLIENT_HASH_SECRET", "") or SECRET_KEY
+CLIENT_HASH_SECRET = env.str("CLIENT_HASH_SECRET", "") or SECRET_KEY
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 if DEBUG:
@@ -125,22 +100,25 @@ TEMPLATES = [
 # Database: an SQLite file in the project folder unless DATABASE_URL says otherwise.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: Redis when REDIS_URL is set (shared by all workers), else per-process memory.
-REDIS_URL = os.environ.get("REDIS_URL", "")
+# Cache: Redis when REDIS_URL is set (shared by all workers), else per-process memory. Every key starts with
+# CACHE_KEY_PREFIX, so two sites sharing one Redis never read each other's pages, counts or digest marks.
+REDIS_URL = env.str("REDIS_URL", "")
+CACHE_KEY_PREFIX = env.str("CACHE_KEY_PREFIX", "civictrust")
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "TIMEOUT": 300,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "KEY_PREFIX": CACHE_KEY_PREFIX}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -149,29 +127,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# ---------------------------------------------------------------------------------------------------------------------
-# Security (README, "Security and privacy"). `manage.py check --deploy` passes with DEBUG off and these defaults.
-# ---------------------------------------------------------------------------------------------------------------------
-
-
-def env_proxy_header(name: str) -> tuple[str, str] | None:
-    """Read a header a TLS-terminating proxy sets, written as `X-Forwarded-Proto: https`, in Django's META form."""
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return None
-    header, sep, value = raw.partition(":")
-    if not sep or not header.strip() or not value.strip():
-        raise ImproperlyConfigured(f"{name} must look like 'X-Forwarded-Proto: https', not {raw!r}.")
-    return "HTTP_" + header.strip().upper().replace("-", "_"), value.strip()
-
-
+# --- Security (README, "Security and privacy"): `check --deploy` passes with DEBUG off and these defaults ---------
 # HTTPS. Behind a TLS-terminating proxy (nginx, Caddy) that talks plain HTTP to the app, set SECURE_PROXY_SSL_HEADER
 # to the header the proxy sets, and make sure the proxy always overwrites that header coming from clients.
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_PROXY_SSL_HEADER = env_proxy_header("SECURE_PROXY_SSL_HEADER")
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_PROXY_SSL_HEADER = env.proxy_header("SECURE_PROXY_SSL_HEADER")
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -179,26 +142,11 @@ X_FRAME_OPTIONS = "DENY"
 # Sent by civictrust.middleware.security_headers: no page needs any of these browser features.
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
-    for feature in [
-        "accelerometer",
-        "autoplay",
-        "bluetooth",
-        "browsing-topics",
-        "camera",
-        "display-capture",
-        "geolocation",
-        "gyroscope",
-        "hid",
-        "magnetometer",
-        "microphone",
-        "midi",
-        "payment",
-        "publickey-credentials-get",
-        "screen-wake-lock",
-        "serial",
-        "usb",
-        "xr-spatial-tracking",
-    ]
+    for feature in (
+        "accelerometer autoplay bluetooth browsing-topics camera display-capture geolocation gyroscope hid "
+        "magnetometer microphone midi payment publickey-credentials-get screen-wake-lock serial usb "
+        "xr-spatial-tracking"
+    ).split()
 )
 # Preloading commits the domain and all its subdomains to HTTPS in browsers for months and is slow to undo, so it is
 # the deployment's choice (SECURE_HSTS_PRELOAD=true); until it opts in, the deploy check's reminder is silenced.
@@ -219,14 +167,14 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # Staff sessions (civictrust.middleware.StaffSessionTimeoutMiddleware): signed out after this much inactivity, and
 # after this long in any case. Sessions live in the database, never only in the cache, so a Redis outage keeps staff
 # signed in.
-SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30)
-SESSION_ABSOLUTE_TIMEOUT_HOURS = env_int("SESSION_ABSOLUTE_TIMEOUT_HOURS", 12)
+SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", 30)
+SESSION_ABSOLUTE_TIMEOUT_HOURS = env.int("SESSION_ABSOLUTE_TIMEOUT_HOURS", 12)
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_HOURS * 60 * 60
 
 # Two-factor sign-in for staff (django-otp, TOTP). A staff member with an authenticator always needs its code;
 # with STAFF_REQUIRE_2FA every staff member needs one (README: "Staff two-factor sign-in").
-STAFF_REQUIRE_2FA = env_bool("STAFF_REQUIRE_2FA", False)
+STAFF_REQUIRE_2FA = env.bool("STAFF_REQUIRE_2FA", False)
 OTP_TOTP_ISSUER = "civictrust"
 
 # Lockout after repeated failed staff logins (django-axes), by username only: it stores and logs no client address
@@ -238,8 +186,8 @@ AUTHENTICATION_BACKENDS = [
 AXES_HANDLER = "civictrust.staff.PrivateAxesHandler"
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_CLIENT_IP_CALLABLE = "civictrust.staff.no_client_address"
-AXES_FAILURE_LIMIT = env_int("STAFF_LOGIN_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("STAFF_LOCKOUT_MINUTES", 15))
+AXES_FAILURE_LIMIT = env.int("STAFF_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("STAFF_LOCKOUT_MINUTES", 15))
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
@@ -276,12 +224,12 @@ LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
-TIME_ZONE = os.environ.get("TIME_ZONE", "America/Chicago")
+TIME_ZONE = env.str("TIME_ZONE", "America/Chicago")
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATIC_ROOT = Path(env.str("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Bootstrap comes from the xstatic-bootstrap package and is served by us, never by a CDN.
@@ -296,26 +244,18 @@ STORAGES = {
     },
 }
 # Private files (export downloads) live outside any public URL; views serve them to staff only.
-PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private_media"))
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", BASE_DIR / "private_media"))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Email: console in development, or any backend through EMAIL_URL (smtp://user:pass@host:587, ...).
-if os.environ.get("EMAIL_URL"):
+if env.str("EMAIL_URL", ""):
     vars().update(env.email_url("EMAIL_URL"))
 else:
-    EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "civictrust <noreply@localhost>")
+    EMAIL_BACKEND = env.str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "civictrust <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-
-# Celery: with no broker, tasks run eagerly inside the web process (the embedded default).
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
-CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_RESULT_BACKEND = None
-CELERY_TASK_IGNORE_RESULT = True
-CELERY_TIMEZONE = TIME_ZONE
 
 LOGGING = {
     "version": 1,
@@ -325,7 +265,7 @@ LOGGING = {
         "plain": {"()": "civictrust.logging.SafeFormatter", "format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
     "loggers": {
         # django.request logs the request line; client addresses never reach it (see README, privacy).
         "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
@@ -335,63 +275,62 @@ LOGGING = {
 }
 
 # The public site's default consultation, shown at "/".
-DEFAULT_CONSULTATION_SLUG = os.environ.get("DEFAULT_CONSULTATION_SLUG", "chicago")
+DEFAULT_CONSULTATION_SLUG = env.str("DEFAULT_CONSULTATION_SLUG", "chicago")
 
 # Privacy: how long personal data a resident chose to give is kept (stated on /privacy/).
-CONTACT_EMAIL_RETENTION_DAYS = env_int("CONTACT_EMAIL_RETENTION_DAYS", 90)
-PARTICIPANT_COOKIE_DAYS = env_int("PARTICIPANT_COOKIE_DAYS", 180)
+CONTACT_EMAIL_RETENTION_DAYS = env.int("CONTACT_EMAIL_RETENTION_DAYS", 90)
+PARTICIPANT_COOKIE_DAYS = env.int("PARTICIPANT_COOKIE_DAYS", 180)
 
 # Absolute address of the site, for links in emails to staff.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+SITE_URL = env.str("SITE_URL", "http://127.0.0.1:8000")
 # New concerns are announced to moderators in one digest email per this many seconds at most.
-MODERATOR_DIGEST_SECONDS = env_int("MODERATOR_DIGEST_SECONDS", 300)
+MODERATOR_DIGEST_SECONDS = env.int("MODERATOR_DIGEST_SECONDS", 300)
 
 # Public results: a breakdown cell counting fewer people than this shows as "fewer than N".
-RESULTS_MIN_CELL = env_int("RESULTS_MIN_CELL", 5)
+RESULTS_MIN_CELL = env.int("RESULTS_MIN_CELL", 5)
 
 # Residents taking part (README, "Taking part").
 # The participant cookie is also marked Secure whenever the request came over HTTPS.
-PARTICIPANT_COOKIE_SECURE = env_bool("PARTICIPANT_COOKIE_SECURE", False)
+PARTICIPANT_COOKIE_SECURE = env.bool("PARTICIPANT_COOKIE_SECURE", False)
 # A concern form sent sooner than this after it was shown is refused as probably automated.
-CONCERN_MIN_FILL_SECONDS = env_int("CONCERN_MIN_FILL_SECONDS", 3)
+CONCERN_MIN_FILL_SECONDS = env.int("CONCERN_MIN_FILL_SECONDS", 3)
 # Public results are computed at most once per this many seconds and consultation (0: never cached).
-RESULTS_CACHE_SECONDS = env_int("RESULTS_CACHE_SECONDS", 30)
+RESULTS_CACHE_SECONDS = env.int("RESULTS_CACHE_SECONDS", 30)
 # The staff dashboard's figures are recounted at most this often per filter set (0: every request); the page shows
 # when they were counted and offers "Count again" (README, "Dashboard").
-DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 30)
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", 30)
 # Request header carrying the client address set by a trusted proxy (e.g. HTTP_X_REAL_IP); empty: REMOTE_ADDR.
 # The address is only ever used through a keyed hash (CLIENT_HASH_SECRET), never stored or logged.
-CLIENT_ADDRESS_HEADER = os.environ.get("CLIENT_ADDRESS_HEADER", "")
-
-
-def env_rate(name: str, default: str) -> str:
-    """A rate limit such as 30/h (count per s, m, h or d)."""
-    value = os.environ.get(name, "").strip() or default
-    if not re.fullmatch(r"[1-9]\d*/\d*[smhd]", value):
-        raise ImproperlyConfigured(f"{name} must look like 30/h (a count per s, m, h or d), not {value!r}.")
-    return value
+CLIENT_ADDRESS_HEADER = env.str("CLIENT_ADDRESS_HEADER", "")
 
 
 # Per-client limits, generous enough for a family or a public library sharing one address.
-RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
-RATELIMIT_CONCERNS = env_rate("RATELIMIT_CONCERNS", "30/h")
-RATELIMIT_ENDORSEMENTS = env_rate("RATELIMIT_ENDORSEMENTS", "300/h")
-RATELIMIT_REPORTS = env_rate("RATELIMIT_REPORTS", "60/h")
-RATELIMIT_RECEIPTS = env_rate("RATELIMIT_RECEIPTS", "30/h")
+RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", True)
+RATELIMIT_CONCERNS = env.rate("RATELIMIT_CONCERNS", "30/h")
+RATELIMIT_ENDORSEMENTS = env.rate("RATELIMIT_ENDORSEMENTS", "300/h")
+RATELIMIT_REPORTS = env.rate("RATELIMIT_REPORTS", "60/h")
+RATELIMIT_RECEIPTS = env.rate("RATELIMIT_RECEIPTS", "30/h")
 
-# --- Background work (Celery) and exports (README, "Background work" and "Exports") ------------
+# --- Exports and retention (README, "Exports" and "Background work") -----------------------------------------
 # Export files are deleted this many days after they were built.
-EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7)
+EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", 7)
 # An export whose worker died this many times is marked failed instead of being tried again.
-EXPORT_MAX_ATTEMPTS = env_int("EXPORT_MAX_ATTEMPTS", 3)
+EXPORT_MAX_ATTEMPTS = env.int("EXPORT_MAX_ATTEMPTS", 3)
 # The longest task (building an export) is stopped after this many seconds; the others get less.
-EXPORT_TIME_LIMIT_SECONDS = env_int("EXPORT_TIME_LIMIT_SECONDS", 1800)
+EXPORT_TIME_LIMIT_SECONDS = env.int("EXPORT_TIME_LIMIT_SECONDS", 1800)
 # Reports (a participant id and a concern) are deleted after this many days; by then no browser
 # carries that participant id any more (README, "Background work"). The report count stays.
-REPORT_PARTICIPANT_RETENTION_DAYS = env_int("REPORT_PARTICIPANT_RETENTION_DAYS", PARTICIPANT_COOKIE_DAYS)
+REPORT_PARTICIPANT_RETENTION_DAYS = env.int("REPORT_PARTICIPANT_RETENTION_DAYS", PARTICIPANT_COOKIE_DAYS)
 # Where the file-based email backend (EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend) writes.
-EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "sent_emails"))
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", str(BASE_DIR / "sent_emails"))
 
+# --- Celery, all of it here. With no broker, tasks run eagerly inside the web process (the embedded default) ---
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = TIME_ZONE
 # Tasks are idempotent, so they are acknowledged only once they finished (a worker that dies
 # mid-task leaves the message to be delivered again) and a pool process that is killed puts its
 # task back in the queue. One message at a time per process, so a long export never holds others.
@@ -401,11 +340,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_TIME_LIMIT = EXPORT_TIME_LIMIT_SECONDS
 CELERY_TASK_SOFT_TIME_LIMIT = max(EXPORT_TIME_LIMIT_SECONDS - 60, 1)
-# Redis has no real acknowledgements: a message a worker took but did not acknowledge is handed
-# to another worker once `visibility_timeout` seconds have passed (Celery's "Using Redis" page).
-# It must stay above the longest task time limit (and any retry countdown), or a slow export
-# still running would be started a second time in parallel. Its only cost is that a task whose
-# worker machine lost power waits this long before it is delivered again.
+# Redis has no real acknowledgements: a message taken but not acknowledged goes to another worker after
+# `visibility_timeout` (Celery's "Using Redis"). It must stay above the longest task time limit and any retry
+# countdown, or a slow export still running would start a second time; its cost is that a task whose worker
+# machine lost power waits this long.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": EXPORT_TIME_LIMIT_SECONDS + 1800,
     # A broker that is down must not make a web request hang: give up connecting quickly.
@@ -418,7 +356,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # The queue tasks go to and workers read: two sites (or test runs) sharing one Redis keep apart.
-CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "") or "celery"
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", "") or "celery"
 # Periodic work, run by `celery -A civictrust beat` (times in TIME_ZONE).
 CELERY_BEAT_SCHEDULE = {
     "sweep-pending-work": {"task": "feedback.tasks.sweep_pending_work", "schedule": 300.0},
