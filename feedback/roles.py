@@ -55,3 +55,28 @@ def ensure_role_groups(using: str = "default") -> None:
         group, _created = Group.objects.using(using).get_or_create(name=name)
         permissions = Permission.objects.using(using).filter(content_type__app_label="feedback", codename__in=codenames)
         group.permissions.add(*permissions)
+
+
+class RoleGroupMissing(Exception):
+    """The role's group does not exist yet (migrations have not run)."""
+
+
+def save_staff_account(*, user, role: str) -> None:
+    """Save `user` as active staff holding exactly one role: its group added, the other role groups removed.
+
+    Atomic. Raises RoleGroupMissing (nothing saved) when the role's group is missing, KeyError for an
+    unknown role. The caller has validated the account and set its password.
+    """
+    from django.contrib.auth.models import Group
+    from django.db import transaction
+
+    group = Group.objects.filter(name=ROLE_GROUPS[role]).first()
+    if group is None:
+        raise RoleGroupMissing(ROLE_GROUPS[role])
+    other_role_groups = Group.objects.filter(name__in=ROLE_GROUPS.values()).exclude(pk=group.pk)
+    user.is_staff = True
+    user.is_active = True
+    with transaction.atomic():
+        user.save()
+        user.groups.remove(*other_role_groups)
+        user.groups.add(group)

@@ -6,8 +6,9 @@ import time
 import uuid
 
 import factory
+from django.db.models import F
 
-from feedback.models import Concern, Endorsement
+from feedback.models import Concern, Endorsement, Remedy
 from feedback.participation.forms import form_started_token
 
 
@@ -22,10 +23,18 @@ class ConcernFactory(factory.django.DjangoModelFactory):
 
 
 class EndorsementFactory(factory.django.DjangoModelFactory):
+    """An endorsement row, with its remedy's `endorsement_count` kept as the endorse service keeps it."""
+
     class Meta:
         model = Endorsement
 
     participant = factory.LazyFunction(uuid.uuid4)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        endorsement = super()._create(model_class, *args, **kwargs)
+        Remedy.objects.filter(pk=endorsement.remedy_id).update(endorsement_count=F("endorsement_count") + 1)
+        return endorsement
 
 
 def concern_form_data(**overrides: str) -> dict[str, str]:

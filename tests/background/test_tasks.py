@@ -15,7 +15,7 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from feedback import tasks
-from feedback.models import Concern, Consultation, Endorsement, TallySnapshot
+from feedback.models import Concern, Consultation, Endorsement, Remedy, TallySnapshot
 from feedback.notifications.digest import DIGEST_SCHEDULED_KEY
 from feedback.participation.services import submit_concern
 from feedback.queue import NOTIFY_MODERATORS, enqueue_after_commit
@@ -142,7 +142,8 @@ def test_the_daily_snapshot_is_one_row_per_day_updated_in_place(briefing):
 
 def test_the_snapshot_task_repairs_a_drifted_endorsement_count(briefing):
     remedy = briefing.remedies.first()
-    EndorsementFactory.create_batch(3, remedy=remedy)  # written directly, as a bulk load would
+    EndorsementFactory.create_batch(3, remedy=remedy)
+    Remedy.objects.filter(pk=remedy.pk).update(endorsement_count=0)  # drifted, as after a bulk load
     tasks.snapshot_tallies.delay()
     remedy.refresh_from_db()
     assert remedy.endorsement_count == 3

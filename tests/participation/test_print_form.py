@@ -11,7 +11,15 @@ def test_the_paper_form_lists_the_same_questions_as_tick_boxes_and_lines(client,
         assert answer in page
     assert page.count('class="tick-box"') >= 9 + 1 + 5 + 2 + 1
     assert page.count('class="write-line"') >= 10
-    assert "immigration status" in page  # says it is never asked
+    assert "immigration status: we never ask for them" in page  # the form says so...
+    questions = [section.split("</h2>")[0].lower() for section in page.split('<h2 id="paper-')[1:]]
+    assert [question.split('">')[1] for question in questions] == [
+        "1. topic (tick one, optional)",
+        "2. your concern",
+        "3. you are (tick one)",
+        "4. community area",
+        "5. email (optional)",
+    ]  # ...and these five are all it asks: no status, citizenship, name or address
     assert "<input" not in page.split('id="main"')[1]  # paper, not a web form
 
 

@@ -7,14 +7,12 @@ import os
 import sys
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
-from django.db import transaction
 
-from feedback.roles import ROLE_GROUPS
+from feedback.roles import ROLE_GROUPS, RoleGroupMissing, save_staff_account
 
 
 class Command(BaseCommand):
@@ -37,12 +35,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, username: str, role: str, email: str | None, password_from_env: str | None, **options):
         User = get_user_model()
-        try:
-            group = Group.objects.get(name=ROLE_GROUPS[role])
-        except Group.DoesNotExist:
-            raise CommandError(
-                f"The group {ROLE_GROUPS[role]!r} does not exist; run `manage.py migrate` first."
-            ) from None
         if email is not None:
             try:
                 validate_email(email)
@@ -73,11 +65,10 @@ class Command(BaseCommand):
                 raise CommandError("The password was refused: " + " ".join(error.messages)) from None
             user.set_password(password)
 
-        other_role_groups = Group.objects.filter(name__in=ROLE_GROUPS.values()).exclude(pk=group.pk)
-        with transaction.atomic():
-            user.save()
-            user.groups.remove(*other_role_groups)
-            user.groups.add(group)
+        try:
+            save_staff_account(user=user, role=role)
+        except RoleGroupMissing as missing:
+            raise CommandError(f"The group {str(missing)!r} does not exist; run `manage.py migrate` first.") from None
         verb = "Created" if creating else "Updated"
         self.stdout.write(self.style.SUCCESS(f"{verb} staff account {username!r} with the {role} role."))
 
