@@ -44,10 +44,21 @@ def send_now(task_name: str, *args, on_queued: Callable[[], None] | None = None,
     publish retry come from the CELERY_BROKER_* settings, so a web request waits a few seconds at most.
     """
     try:
-        current_app.tasks[task_name].apply_async(args=args, countdown=countdown)
+        _registered_task(task_name).apply_async(args=args, countdown=countdown)
     except Exception as error:  # the broker's client raises many kinds; none may reach the resident
         logger.warning("Could not queue %s (%s); the periodic sweep will pick it up.", task_name, type(error).__name__)
         return False
     if on_queued is not None:
         on_queued()
     return True
+
+
+def _registered_task(task_name: str):
+    """The task registered under `task_name`, importing the task modules first if this process has not yet.
+
+    A worker imports them when it starts; a web process does the same (Celery's own autodiscovery, through
+    `import_default_modules`) the first time it hands work over, since nothing else imports `tasks`.
+    """
+    if task_name not in current_app.tasks:
+        current_app.loader.import_default_modules()
+    return current_app.tasks[task_name]

@@ -18,7 +18,7 @@ from feedback import tasks
 from feedback.models import Concern, Consultation, Endorsement, Remedy, TallySnapshot
 from feedback.notifications.digest import DIGEST_SCHEDULED_KEY
 from feedback.participation.services import submit_concern
-from feedback.queue import NOTIFY_MODERATORS, enqueue_after_commit
+from feedback.queue import NOTIFY_MODERATORS, TASK_NAMES, enqueue_after_commit
 from feedback.retention import take_tally_snapshots
 from feedback.sweep import sweep_pending_work
 from tests.celery_broker import CLOSED_PORT_BROKER, celery_broker
@@ -248,3 +248,28 @@ def test_endorsements_survive_every_periodic_task(briefing):
     for task in (tasks.snapshot_tallies, tasks.purge_expired_data, tasks.sweep_pending_work):
         task.delay()
     assert Endorsement.objects.count() == 4
+
+
+def test_a_fresh_web_process_finds_every_task_the_services_name():
+    """Nothing imports feedback.tasks in a web process, yet every name in queue.TASK_NAMES must resolve there."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import django; django.setup();"
+        "from celery import current_app; from feedback import queue;"
+        "print(sorted(set(queue.TASK_NAMES) - set(current_app.tasks)));"
+        "print([queue._registered_task(name).name for name in queue.TASK_NAMES])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "civictrust.settings", "DEBUG": "true"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    not_yet_imported, found = result.stdout.splitlines()
+    assert not_yet_imported != "[]"  # the process had not imported the tasks by itself...
+    assert found == str(list(TASK_NAMES))  # ...and still finds each one
