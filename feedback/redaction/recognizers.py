@@ -99,6 +99,8 @@ def find_id_numbers(text: str, pack: LanguagePack) -> Iterator[Finding]:
         digits = sum(c.isdigit() for c in m.group())
         if 10 <= digits <= 15 and not re.search(r"[ .-]\d[ .-]", m.group()):
             continue  # grouped 10-15 digits: the phone recognizers decide
+        if _DATE_OR_RANGE.fullmatch(m.group()):
+            continue  # "2019 2024", "12-05-2024"
         yield Finding(m.start(), m.end(), LONG_NUMBER)
 
 
@@ -150,14 +152,14 @@ _ADDRESS_SUFFIXED = re.compile(
 )
 # Chicago's grid: "2345 S Pulaski", "3300 N. Elston" say where a house is without any suffix.
 _ADDRESS_GRID = re.compile(
-    rf"{_HOUSE_NUMBER}[ \t]+(?P<direction>{_DIRECTION})[ \t]+(?P<name>{_STREET_WORD}(?:[ \t]+[A-Z][\w'’.-]*)?)",
+    rf"{_HOUSE_NUMBER}[ \t]+(?P<direction>{_DIRECTION})[ \t]+(?P<name>{_STREET_WORD}(?:[ \t]+(?-i:[A-Z])[\w'’.-]*)?)",
     re.IGNORECASE,
 )
 # "la calle Cullerton número 2020", "avenida Kedzie #4100", "el 1800 de la Cermak".
 _ADDRESS_SPANISH = re.compile(
-    r"\b(?:calle|avenida|av\.|ave\.|bulevar)[ \t]+(?P<name>[^\W\d_][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*){0,2})"
+    r"\b(?:calle|avenida|av\.|ave\.|bulevar)[ \t]+(?P<name>[^\W\d_][\w'’.-]*(?:[ \t]+(?-i:[A-Z])[\w'’.-]*){0,2})"
     r"[ \t,]+(?:#|n[úu]mero|num\.?|no\.?|n[º°])?[ \t]*(?P<number>\d{1,5}[A-Za-z]?)\b"
-    r"|(?<![\w#$.,])(?P<number2>\d{3,5})[ \t]+de[ \t]+la[ \t]+(?:calle[ \t]+)?(?P<name2>[A-Z][\w'’.-]*)",
+    r"|(?<![\w#$.,])(?P<number2>\d{3,5})[ \t]+de[ \t]+la[ \t]+(?:calle[ \t]+)?(?P<name2>(?-i:[A-Z])[\w'’.-]*)",
     re.IGNORECASE,
 )
 _UNIT = re.compile(
