@@ -149,7 +149,8 @@ _ES_CUES = _words(
 
 _EN_INSTITUTIONS = _words(
     """
-    school academy high elementary college university hospital clinic center centre church parish library park
+    school academy high middle elementary community charter college university hospital clinic center centre church
+    parish library park
     station line street st avenue ave road rd boulevard blvd drive dr place pl court ct parkway pkwy square
     department office county consulate restaurant bakery market store foundation health family house village
     """
