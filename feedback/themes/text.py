@@ -100,6 +100,11 @@ def _stem(word: str) -> str:
     return word
 
 
+def split_tokens(text: str) -> tuple[list[str], list[str]]:
+    """(concept tokens, content words) of ``text`` in one pass; see :func:`concept_tokens`, :func:`word_tokens`."""
+    return _split(text)
+
+
 def _split(text: str) -> tuple[list[str], list[str]]:
     clean = strip_accents(text).replace("\u2019", "'")
     concepts: list[str] = []
