@@ -21,25 +21,26 @@ CONCEPTS: dict[str, tuple[str, str]] = {
     "POLICE": (
         "police / policía",
         "police policeman policemen policing cop cops cpd officer* 911 nine_one_one patrol* "
-        "policia policias patrulla* oficial oficiales comisaria estacion_de_policia police_station district_station",
+        "policia policias patrulla* oficial oficiales comisaria estacion_de_policia police_station district_station squad detective* trust* distrust* "
+        "confia* confianza desconfi*",
     ),
     "REPORT": (
         "reporting / denunciar",
-        "report* call_the_police calling_the_police call_911 witness* testify testimony complain* "
-        "denunci* reportar reporte* reporto llamar_a_la_policia llamar_al_911 testigo* declarar queja*",
+        "report* call calls calling called call_911 witness* come_forward testify testimony complain* "
+        "denunci* reportar reporte* reporto llam* llamar_al_911 testigo* declarar queja*",
     ),
     "CRIME": (
         "crime / delitos",
         "crime* criminal* robbery robberies robbed rob theft thief thieves stolen steal* assault* break_in "
-        "burglar* violence violent shooting* scam* abuse* domestic_violence victim* "
-        "crimen crimenes delito* robo robos robaron asalt* ladron* violencia violent* balacera* estafa* abuso* "
+        "burglar* violence violent shooting* gunshot* mugg* beat_up beaten scam* abuse* domestic_violence victim* "
+        "crimen crimenes delito* robo robos robaron asalt* ladron* violencia violent* balacera* balazo* golpe* delincuent* estafa* abuso* "
         "victima* violencia_domestica",
     ),
     "SCHOOL": (
         "schools / escuelas",
         "school* class classes classroom* teacher* student* cps principal* pupil* kindergarten preschool "
         "homeschool* attendance absent* bus_stop_at_school drop_off pick_up pickup dropoff recess "
-        "escuel* clase clases salon maestr* profesor* estudiant* alumn* colegio kinder preescolar director* "
+        "escuel* clase clases salon_de_clases maestr* profesor* estudiant* alumn* colegio kinder preescolar director* "
         "asistencia faltar faltan falto faltando recreo",
     ),
     "CHILD": (
@@ -73,9 +74,11 @@ CONCEPTS: dict[str, tuple[str, str]] = {
     "PROFILING": (
         "racial profiling / perfil racial",
         "profil* racial* race racism racist* skin brown latino_looking looking_latino accent* stereotyp* "
-        "discriminat* target* singled_out "
+        "discriminat* target* singled_out latino latinos latina latinas hispanic* mexican* look_mexican "
+        "looked looks harass* interrogat* questioned checked checking stare* "
         "perfil* racismo racista* piel moreno* morena* prieto* acento* estereotip* discrimin* apariencia "
-        "por_como_me_veo por_como_nos_vemos",
+        "por_como_me_veo por_como_nos_vemos cara_de se_veian acoso interrog* revis* raza mexicano* "
+        "hispan*",
     ),
     "ID": (
         "ID & papers / papeles",
@@ -138,8 +141,8 @@ CONCEPTS: dict[str, tuple[str, str]] = {
     "CAPACITY": (
         "strain on services / servicios saturados",
         "overwhelm* overcrowd* capacity waitlist* wait_list waiting_list waiting_weeks understaff* short_staffed "
-        "stretched strain* funding underfund* budget* volunteers volunteer* turned_away nonprofit* ngo* "
-        "saturad* llen* lista_de_espera falta_de_personal fondos presupuesto* voluntari* rechazad* "
+        "social_worker social_workers caseworker* staff staffing stretched strain* funding underfund* budget* volunteers volunteer* turned_away nonprofit* ngo* "
+        "trabajadores_sociales trabajador_social personal saturad* llen* lista_de_espera falta_de_personal fondos presupuesto* voluntari* rechazad* "
         "no_dan_abasto no_alcanza organizacion* agencias",
     ),
     "LEGAL": (
@@ -167,7 +170,7 @@ CONCEPTS: dict[str, tuple[str, str]] = {
         "business* store* shop* restaurant* customer* sales revenue taqueria* vendor* owner* closed closing "
         "foot_traffic storefront* 26th_street street_vendor* "
         "negocio* tienda* restauran* cliente* venta ventas vendedor* dueños comerci* cerrar cerrado* cerraron "
-        "calle_26 la_26 loncher* panaderia* eloter*",
+        "calle_26 loncher* panaderia* eloter*",
     ),
     "MONEY": (
         "income & economy / ingresos y economía",
