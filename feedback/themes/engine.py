@@ -223,8 +223,9 @@ def _keywords(matrix: sp.csr_matrix, members: np.ndarray, names: list[str]) -> t
 def _label_from(keywords: tuple[str, ...]) -> str:
     if not keywords:
         return "Other / otros"
-    head = keywords[:2]
-    label = " · ".join(head)
+    label = " · ".join(keywords[:2])
+    if len(label) > 60:  # two bilingual keywords read as a sentence: keep the label to the top one
+        label = keywords[0]
     return label[0].upper() + label[1:]
 
 

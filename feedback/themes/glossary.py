@@ -21,7 +21,8 @@ CONCEPTS: dict[str, tuple[str, str]] = {
     "POLICE": (
         "police / policía",
         "police policeman policemen policing cop cops cpd officer* 911 nine_one_one patrol* "
-        "policia policias patrulla* oficial oficiales comisaria estacion_de_policia police_station district_station squad detective* trust* distrust* "
+        "policia policias patrulla* oficial oficiales comisaria estacion_de_policia police_station district_station "
+        "squad detective* trust* distrust* "
         "confia* confianza desconfi*",
     ),
     "REPORT": (
@@ -33,7 +34,8 @@ CONCEPTS: dict[str, tuple[str, str]] = {
         "crime / delitos",
         "crime* criminal* robbery robberies robbed rob theft thief thieves stolen steal* assault* break_in "
         "burglar* violence violent shooting* gunshot* mugg* beat_up beaten scam* abuse* domestic_violence victim* "
-        "crimen crimenes delito* robo robos robaron asalt* ladron* violencia violent* balacera* balazo* golpe* delincuent* estafa* abuso* "
+        "crimen crimenes delito* robo robos robaron asalt* ladron* violencia violent* balacera* balazo* golpe* "
+        "delincuent* estafa* abuso* "
         "victima* violencia_domestica",
     ),
     "SCHOOL": (
@@ -102,7 +104,8 @@ CONCEPTS: dict[str, tuple[str, str]] = {
     ),
     "CITY": (
         "city government / gobierno de la ciudad",
-        "city_hall city_council mayor mayors mayoral alderm* alderperson* council* ward* johnson municipal* local_government "
+        "city_hall city_council mayor mayors mayoral alderm* alderperson* council* ward* johnson municipal* "
+        "local_government "
         "city_officials the_city chicago_government "
         "alcald* concejal* regidor* municipi* gobierno_local la_ciudad ayuntamiento",
     ),
@@ -141,8 +144,10 @@ CONCEPTS: dict[str, tuple[str, str]] = {
     "CAPACITY": (
         "strain on services / servicios saturados",
         "overwhelm* overcrowd* capacity waitlist* wait_list waiting_list waiting_weeks understaff* short_staffed "
-        "social_worker social_workers caseworker* staff staffing stretched strain* funding underfund* budget* volunteers volunteer* turned_away nonprofit* ngo* "
-        "trabajadores_sociales trabajador_social personal saturad* llen* lista_de_espera falta_de_personal fondos presupuesto* voluntari* rechazad* "
+        "social_worker social_workers caseworker* staff staffing stretched strain* funding underfund* budget* "
+        "volunteers volunteer* turned_away nonprofit* ngo* "
+        "trabajadores_sociales trabajador_social personal saturad* llen* lista_de_espera falta_de_personal fondos "
+        "presupuesto* voluntari* rechazad* "
         "no_dan_abasto no_alcanza organizacion* agencias",
     ),
     "LEGAL": (

@@ -35,14 +35,42 @@ LABELLED = ROOT / "tests" / "themes" / "labelled_concerns.json"
 
 #: The consultation's topics as anchors, described in both languages (what organisers would type in).
 ANCHORS = (
-    Anchor("police", "Fear of reporting crimes to police", "fear of calling the police, reporting crimes; miedo de llamar a la policía, denunciar delitos"),
+    Anchor(
+        "police",
+        "Fear of reporting crimes to police",
+        "fear of calling the police, reporting crimes; miedo de llamar a la policía, denunciar delitos",
+    ),
     Anchor("schools", "Schools and children", "schools, students and children; escuelas, alumnos y niños"),
-    Anchor("family", "Family separation and detention", "families separated, parents detained or deported; familias separadas, padres detenidos o deportados"),
-    Anchor("profiling", "Racial profiling and ID checks", "racial profiling, ID and papers checked at work or on transit; perfil racial, piden papeles en el trabajo o el tren"),
-    Anchor("city", "Federal-local relations", "city and federal government, sanctuary ordinance, coordination; gobierno de la ciudad y federal, ciudad santuario, coordinación"),
-    Anchor("services", "Strain on local services", "clinics, shelters and food pantries overwhelmed; clínicas, albergues y despensas saturadas"),
-    Anchor("rights", "Know-your-rights and legal help", "know your rights information, workshops, lawyers; conozca sus derechos, talleres, abogados"),
-    Anchor("economy", "Economic impact on businesses and workers", "businesses, customers, workers and income; negocios, clientes, trabajadores e ingresos"),
+    Anchor(
+        "family",
+        "Family separation and detention",
+        "families separated, parents detained or deported; familias separadas, padres detenidos o deportados",
+    ),
+    Anchor(
+        "profiling",
+        "Racial profiling and ID checks",
+        "racial profiling, ID and papers checked at work or on transit; perfil racial, piden papeles en el trabajo o el tren",
+    ),
+    Anchor(
+        "city",
+        "Federal-local relations",
+        "city and federal government, sanctuary ordinance, coordination; gobierno de la ciudad y federal, ciudad santuario, coordinación",
+    ),
+    Anchor(
+        "services",
+        "Strain on local services",
+        "clinics, shelters and food pantries overwhelmed; clínicas, albergues y despensas saturadas",
+    ),
+    Anchor(
+        "rights",
+        "Know-your-rights and legal help",
+        "know your rights information, workshops, lawyers; conozca sus derechos, talleres, abogados",
+    ),
+    Anchor(
+        "economy",
+        "Economic impact on businesses and workers",
+        "businesses, customers, workers and income; negocios, clientes, trabajadores e ingresos",
+    ),
 )
 
 
@@ -94,8 +122,11 @@ def main() -> None:
     args = parser.parse_args()
     items = load()
     rows = []
-    for name, kwargs in (("engine, no anchors, max_themes=8", {}), ("engine, no anchors, max_themes=10", {"max_themes": 10}),
-                         ("engine, 8 bilingual anchors", {"anchors": ANCHORS})):
+    for name, kwargs in (
+        ("engine, no anchors, max_themes=8", {}),
+        ("engine, no anchors, max_themes=10", {"max_themes": 10}),
+        ("engine, 8 bilingual anchors", {"anchors": ANCHORS}),
+    ):
         a = engine_agreement(items, **kwargs)
         rows.append(f"| {name} | {a['en']:.2f} | {a['es']:.2f} | {a['both']:.2f} |")
     if args.methods:
@@ -104,8 +135,9 @@ def main() -> None:
         for method in ("words", "chars", "concepts", "glossary"):
             for reduce in (False, True):
                 for anchored in (False, True):
-                    labels, _, _ = cluster(texts, anchor_texts=anchor_texts if anchored else (), max_themes=8,
-                                           method=method, reduce=reduce)
+                    labels, _, _ = cluster(
+                        texts, anchor_texts=anchor_texts if anchored else (), max_themes=8, method=method, reduce=reduce
+                    )
                     a = agreement(items, labels.tolist())
                     name = f"{method}{' + SVD' if reduce else ''}{', anchors' if anchored else ', k by silhouette'}"
                     rows.append(f"| {name} | {a['en']:.2f} | {a['es']:.2f} | {a['both']:.2f} |")
@@ -125,7 +157,9 @@ def main() -> None:
         print("| scale | time | peak RSS | themes | limit |")
         print("| --- | --- | --- | --- | --- |")
         print(f"| {args.scale:,} synthetic concerns, 8 anchors | {anchored:.1f} s | | {len(themes)} | ≤ 300 s |")
-        print(f"| {args.scale:,} synthetic concerns, no anchors (k 2..10 by silhouette) | {free:.1f} s | | {len(themes_free)} | ≤ 300 s |")
+        print(
+            f"| {args.scale:,} synthetic concerns, no anchors (k 2..10 by silhouette) | {free:.1f} s | | {len(themes_free)} | ≤ 300 s |"
+        )
         print(f"| peak RSS of the whole run | | {peak_mib:.0f} MiB | | ≤ 2048 MiB |")
 
 
