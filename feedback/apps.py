@@ -13,6 +13,7 @@ class FeedbackConfig(AppConfig):
 
 
 def _ensure_role_groups(sender, using="default", **kwargs) -> None:
+    # Imported here: apps.py is read before the models are ready, and roles.py uses the auth models.
     from .roles import ensure_role_groups
 
     ensure_role_groups(using=using)

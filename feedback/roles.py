@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
 ADVOCATES = "Advocates"
 ORGANIZERS = "Organizers"
 
@@ -49,8 +52,6 @@ def ensure_role_groups(using: str = "default") -> None:
     Runs after every `migrate` (and after the test runner's flush, which empties the groups the
     0002 migration made). Only ever adds: a permission granted to a group by hand is kept.
     """
-    from django.contrib.auth.models import Group, Permission
-
     for name, codenames in GROUP_PERMISSIONS.items():
         group, _created = Group.objects.using(using).get_or_create(name=name)
         permissions = Permission.objects.using(using).filter(content_type__app_label="feedback", codename__in=codenames)
@@ -67,9 +68,6 @@ def save_staff_account(*, user, role: str) -> None:
     Atomic. Raises RoleGroupMissing (nothing saved) when the role's group is missing, KeyError for an
     unknown role. The caller has validated the account and set its password.
     """
-    from django.contrib.auth.models import Group
-    from django.db import transaction
-
     group = Group.objects.filter(name=ROLE_GROUPS[role]).first()
     if group is None:
         raise RoleGroupMissing(ROLE_GROUPS[role])
