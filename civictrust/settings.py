@@ -97,11 +97,31 @@ TEMPLATES = [
     },
 ]
 
-# Database: an SQLite file in the project folder unless DATABASE_URL says otherwise.
+# Database: an SQLite file in the project folder unless DATABASE_URL says otherwise (README, "Scaling out").
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", 60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# DATABASE_POOLER=pgbouncer: DATABASE_URL leads to PgBouncer in transaction pooling mode, so no server-side
+# cursors and no prepared statements (PgBouncer 1.18 cannot follow them across transactions); work that needs
+# a session of its own (an export job's advisory lock) uses DATABASE_DIRECT_URL, PostgreSQL itself.
+DATABASE_POOLER = env.str("DATABASE_POOLER", "")
+if DATABASE_POOLER not in ("", "pgbouncer"):
+    raise ImproperlyConfigured(f"DATABASE_POOLER must be empty or pgbouncer, not {DATABASE_POOLER!r}.")
+# Results, dashboard, API and exports read from this streaming replica when it is up and not behind by more than
+# REPLICA_MAX_LAG_SECONDS; everything else, and a resident's own state, reads from the primary (civictrust/db.py).
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", "")
+REPLICA_MAX_LAG_SECONDS = env.int("REPLICA_MAX_LAG_SECONDS", 10)
+REPLICA_CHECK_SECONDS = env.int("REPLICA_CHECK_SECONDS", 5)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {**env.db("DATABASE_REPLICA_URL"), "TEST": {"MIRROR": "default"}}
+if DATABASE_POOLER:
+    DATABASES["direct"] = {**env.db("DATABASE_DIRECT_URL"), "TEST": {"MIRROR": "default"}}
+for alias, database in DATABASES.items():
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        database["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", 60)
+        database["CONN_HEALTH_CHECKS"] = True
+        if DATABASE_POOLER and alias == "default":
+            database["DISABLE_SERVER_SIDE_CURSORS"] = True
+            database.setdefault("OPTIONS", {})["prepare_threshold"] = None
+DATABASE_ROUTERS = ["civictrust.db.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set (shared by all workers), else per-process memory. Every key starts with

@@ -13,6 +13,8 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civictrust.db import reads_figures
+
 from .. import queue
 from ..models import ExportJob, private_storage
 from ..results.tallies import TallyFilters
@@ -164,6 +166,7 @@ def _start_job(job_id: int) -> ExportJob | None:
     return job
 
 
+@reads_figures
 def _build_file(job: ExportJob, on_progress: ProgressCallback) -> int:
     """Write the job's file into private storage (atomically: a partial file never shows); rows written."""
     filters = filters_from_json(job.filters)

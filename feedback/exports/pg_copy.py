@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import BinaryIO
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connections, router, transaction
 from psycopg import ClientCursor, pq
 
-from ..models import Consultation
+from ..models import Consultation, Endorsement
 from ..results.tallies import TallyFilters
 from .formats import UTF8_BOM
 from .neutralise import neutralise_sql
@@ -66,8 +66,14 @@ def copy_statement(consultation: Consultation, what: str, filters: TallyFilters 
             f"ORDER BY {', '.join('g.' + column for column in group_order.split(', '))}"
         )
     statement = f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER true)"
+    connection = _copy_connection()
     connection.ensure_connection()
     return ClientCursor(connection.connection).mogrify(statement, params)
+
+
+def _copy_connection():
+    """The connection records are read from: the replica inside `reading_figures()` when it is healthy."""
+    return connections[router.db_for_read(Endorsement)]
 
 
 def write_csv_copy(consultation, what, filters, out: BinaryIO, progress: Progress) -> int:
@@ -80,7 +86,8 @@ def write_csv_copy(consultation, what, filters, out: BinaryIO, progress: Progres
     """
     statement = copy_statement(consultation, what, filters).encode()
     out.write(UTF8_BOM)
-    with transaction.atomic(), connection.cursor() as cursor:
+    connection = _copy_connection()
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
         pgconn = connection.connection.pgconn
         pgconn.send_query(statement)

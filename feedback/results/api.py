@@ -13,6 +13,8 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_safe
 
+from civictrust.db import reads_figures
+
 from ..models import Consultation
 from .public import public_results
 from .tallies import TallyRow
@@ -29,6 +31,7 @@ def _language(request) -> str:
 
 
 @require_safe
+@reads_figures
 def tallies_json(request, slug: str):
     """`/api/c/<slug>/tallies.json[?lang=es]`: the public tallies of one consultation."""
     language = _language(request)

@@ -12,6 +12,8 @@ from django.template.response import TemplateResponse
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
+from civictrust.db import reads_figures
+
 from ..briefing.selectors import consultation_by_slug, default_consultation
 from ..community_areas import COMMUNITY_AREA_CHOICES
 from ..models import Concern, Consultation, Role
@@ -22,6 +24,7 @@ from .public import count_public_results
 from .tallies import TallyFilters
 
 
+@reads_figures
 def results(request, slug: str):
     consultation = consultation_by_slug(slug)
     # The charts and tables are rendered once per RESULTS_CACHE_SECONDS, not per visitor: at a
@@ -79,6 +82,7 @@ class DashboardFilterForm(forms.Form):
         )
 
 
+@reads_figures
 def dashboard(request):
     """Per-consultation totals and breakdowns for staff with `feedback.view_dashboard` (no suppression).
 
