@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -113,6 +113,12 @@ class _JobLock:
     """
 
     NAMESPACE = 0x0C1C  # first key of the two-key advisory lock, "civic"
+    # Behind PgBouncer (transaction pooling) a session lock needs a session of its own: PostgreSQL itself.
+    DATABASE = "direct"
+
+    @property
+    def connection(self):
+        return connections[self.DATABASE if self.DATABASE in settings.DATABASES else "default"]
 
     def __init__(self, job_id: int):
         self.job_id = job_id
@@ -120,12 +126,12 @@ class _JobLock:
 
     def acquire(self, wait_seconds: float = 5.0) -> bool:
         """Take the lock, waiting a little: a killed builder's connection takes a moment to close."""
-        if connection.vendor != "postgresql":
+        if self.connection.vendor != "postgresql":
             self.held = True
             return True
         deadline = time.monotonic() + wait_seconds
         while True:
-            with connection.cursor() as cursor:
+            with self.connection.cursor() as cursor:
                 cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [self.NAMESPACE, self.job_id])
                 self.held = bool(cursor.fetchone()[0])
             if self.held or time.monotonic() >= deadline:
@@ -133,9 +139,9 @@ class _JobLock:
             time.sleep(0.25)
 
     def release(self) -> None:
-        if self.held and connection.vendor == "postgresql":
+        if self.held and self.connection.vendor == "postgresql":
             try:
-                with connection.cursor() as cursor:
+                with self.connection.cursor() as cursor:
                     cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [self.NAMESPACE, self.job_id])
             except DatabaseError:
                 pass  # the connection is gone, and the lock with it
