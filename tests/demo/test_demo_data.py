@@ -144,7 +144,7 @@ def schema_of_generated_tables() -> list[tuple]:
 @postgresql_only
 def test_a_bulk_load_leaves_every_index_and_constraint_as_it_was(briefing, monkeypatch):
     before = schema_of_generated_tables()
-    monkeypatch.setattr(generate_demo_data, "BULK_LOAD_MIN_ROWS", 10)
+    monkeypatch.setattr("feedback.demo.bulk_load.BULK_LOAD_MIN_ROWS", 10)
 
     generate(concerns=300, endorsements=2000, seed=8)
 
@@ -157,7 +157,7 @@ def test_a_bulk_load_leaves_every_index_and_constraint_as_it_was(briefing, monke
 
 @postgresql_only
 def test_a_bulk_load_that_would_duplicate_an_endorsement_adds_nothing(briefing, monkeypatch):
-    monkeypatch.setattr(generate_demo_data, "BULK_LOAD_MIN_ROWS", 10)
+    monkeypatch.setattr("feedback.demo.bulk_load.BULK_LOAD_MIN_ROWS", 10)
     generate(concerns=30, endorsements=200, seed=4)
     before = schema_of_generated_tables()
 
