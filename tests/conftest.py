@@ -77,3 +77,11 @@ def static_root(tmp_path_factory):
     root = tmp_path_factory.mktemp("static")
     manage(production_environment(STATIC_ROOT=str(root)), "collectstatic", "--no-input", "-v0")
     return root
+
+
+@pytest.fixture
+def postgresql():
+    """The test needs PostgreSQL: skipped on SQLite locally, failed on SQLite in CI (tests/availability.py)."""
+    from tests.availability import require_postgresql
+
+    require_postgresql("this test")

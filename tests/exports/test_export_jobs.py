@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from feedback.exports.jobs import ExportBusy, _JobLock, request_export, run_export_job
 from feedback.models import Concern, Endorsement, ExportJob, private_storage
 from feedback.sweep import sweep_pending_work
+from tests.availability import require_postgresql
 from tests.celery_broker import CLOSED_PORT_BROKER, celery_broker
 
 ADD_URL = "/admin/feedback/exportjob/add/"
@@ -360,8 +361,7 @@ def test_staff_without_the_export_permission_cannot_export_selected_rows(client,
 def test_a_job_a_live_worker_is_building_is_left_to_it(endorsed, django_db_blocker):
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        pytest.skip("the builder's lock is a PostgreSQL advisory lock; SQLite runs one task at a time")
+    require_postgresql("the builder's lock is a PostgreSQL advisory lock")
     import psycopg
 
     job = ExportJob.objects.create(consultation=endorsed, status="running", attempts=1, started_at=timezone.now())

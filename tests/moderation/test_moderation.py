@@ -15,6 +15,7 @@ from feedback.models import Concern, ModerationEvent
 from feedback.moderation.services import ConcernChangedMeanwhile, ModerationOutcome, moderate_concern, moderate_concerns
 from feedback.participation.services import enter_concern_on_behalf
 from feedback.results.tallies import TallyFilters, tallies_for
+from tests.availability import postgresql_only
 from tests.factories import ConcernFactory, StaffFactory
 
 CHANGELIST = reverse("admin:feedback_concern_changelist")
@@ -418,9 +419,6 @@ def run_in_threads(count: int, work) -> list:
 
 # These tests commit for real (threads need their own connections); their flush at the end also
 # empties the groups the data migration made, so the moderators here are staff without a group.
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="SQLite has no row locks to race on; CI runs this on PostgreSQL"
-)
 
 
 @postgresql_only

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import uuid
 
 import pytest
 from django.core import signing
-from django.db import connection, connections
+from django.db import connections
 
 from feedback.models import Endorsement
 from feedback.participation.participants import COOKIE_NAME, COOKIE_SALT
 from feedback.participation.services import endorse_remedy, recount_endorsements
+from tests.availability import require_postgresql
 
 REMEDIES = "/c/chicago/remedies/"
 
@@ -160,10 +160,7 @@ def test_unknown_details_about_you_change_nothing(client, briefing):
 
 
 def needs_postgresql() -> None:
-    if connection.vendor != "postgresql":
-        if os.environ.get("CI"):
-            pytest.fail("The parallel endorsement tests need PostgreSQL in CI (DATABASE_URL).")
-        pytest.skip("needs PostgreSQL (set DATABASE_URL): SQLite serialises all writes")
+    require_postgresql("the parallel endorsement tests (SQLite serialises all writes)")
 
 
 def run_in_parallel(calls) -> list:
