@@ -290,8 +290,9 @@ MODERATOR_DIGEST_SECONDS = env.int("MODERATOR_DIGEST_SECONDS", 300)
 RESULTS_MIN_CELL = env.int("RESULTS_MIN_CELL", 5)
 
 # Residents taking part (README, "Taking part").
-# The participant cookie is also marked Secure whenever the request came over HTTPS.
-PARTICIPANT_COOKIE_SECURE = env.bool("PARTICIPANT_COOKIE_SECURE", False)
+# The participant cookie is marked Secure whenever the request came over HTTPS, and always in production (DEBUG off),
+# so a deployment that forgets SECURE_PROXY_SSL_HEADER still never sends it in clear.
+PARTICIPANT_COOKIE_SECURE = env.bool("PARTICIPANT_COOKIE_SECURE", not DEBUG)
 # A concern form sent sooner than this after it was shown is refused as probably automated.
 CONCERN_MIN_FILL_SECONDS = env.int("CONCERN_MIN_FILL_SECONDS", 3)
 # Public results are computed at most once per this many seconds and consultation (0: never cached).
