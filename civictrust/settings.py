@@ -64,6 +64,10 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "civictrust.middleware.security_headers",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages are compressed (whitenoise serves static files compressed itself, before this runs). Django's GZip adds
+    # random bytes to each response's gzip header, its mitigation of BREACH (Django 4.2+), and CSRF tokens are masked
+    # per request, so a secret in a page cannot be read off compressed sizes.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
