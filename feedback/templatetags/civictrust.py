@@ -11,7 +11,7 @@ register = template.Library()
 
 
 def _is_path_on_this_site(url: str) -> bool:
-    """A path that every browser reads as this site: no scheme, no host, no `//` or `/\\` a browser would take for one."""
+    """A path every browser reads as this site: no scheme, no host, no `//` or `/\\` a browser takes for one."""
     return url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=None)
 
 
