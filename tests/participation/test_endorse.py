@@ -97,9 +97,7 @@ def test_the_participant_cookie_is_secure_over_https(client, briefing, settings)
     assert response.cookies[COOKIE_NAME]["secure"]
 
 
-def test_in_production_the_participant_cookie_is_secure_even_on_a_request_that_looks_like_plain_http(
-    client, briefing
-):
+def test_in_production_the_participant_cookie_is_secure_even_on_a_request_that_looks_like_plain_http(client, briefing):
     """A proxy in front without SECURE_PROXY_SSL_HEADER makes HTTPS requests look like HTTP to the app."""
     response = client.post(endorse_url(briefing.remedies.first()))
     assert response.cookies[COOKIE_NAME]["secure"]
