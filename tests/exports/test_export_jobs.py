@@ -332,6 +332,19 @@ def test_selected_endorsements_export_anonymised(client, endorsed, organizer):
         assert str(participant) not in text
 
 
+def test_export_selected_is_bounded_and_sends_a_larger_selection_to_the_exports_page(
+    client, endorsed, organizer, monkeypatch
+):
+    monkeypatch.setattr("feedback.exports.admin.EXPORT_SELECTED_MAX_ROWS", 3)
+    client.force_login(organizer)
+    ids = list(Endorsement.objects.values_list("pk", flat=True)[:4])
+    response = post_action(client, "/admin/feedback/endorsement/", "export_selected_endorsements_csv", ids)
+    assert "Content-Disposition" not in response
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "More than 3 rows are selected. Request an export on the Exports page instead" in page
+
+
 def test_selected_concerns_export_only_approved_ones_without_contact(client, endorsed, superuser):
     pending = Concern.objects.create(
         consultation=endorsed, text="=cmd pending words", community_area="14", status="pending"

@@ -210,6 +210,33 @@ def test_the_reject_action_asks_for_a_reason_then_records_it_on_each_concern(cli
     assert list(ModerationEvent.objects.values_list("reason", flat=True)) == ["off topic", "off topic"]
 
 
+def test_rejecting_a_large_selection_shows_a_count_and_the_oldest_few_without_loading_them_all(
+    client, briefing, advocate, django_assert_max_num_queries
+):
+    concerns = ConcernFactory.create_batch(60, consultation=briefing, status="pending")
+    client.force_login(advocate)
+
+    with django_assert_max_num_queries(20):
+        confirmation = client.post(
+            CHANGELIST + "?status__exact=pending",
+            {"action": "reject", "_selected_action": [concerns[0].pk], "select_across": "1", "index": 0},
+        )
+
+    page = confirmation.content.decode()
+    assert "You are rejecting these 60 concerns" in page
+    assert page.count("<li>#") == 20
+    assert "… and 40 more concerns" in page
+    assert 'name="select_across" value="1"' in page
+    assert page.count('name="_selected_action"') == 0  # "all that match" travels as such, not as 60 ids
+
+    response = client.post(
+        CHANGELIST + "?status__exact=pending",
+        {"action": "reject", "select_across": "1", "_selected_action": [concerns[0].pk], "post": "yes", "reason": ""},
+    )
+    assert response.status_code == 302
+    assert Concern.objects.filter(status="rejected").count() == 60
+
+
 def test_the_mark_spam_action_marks_spam(client, briefing, advocate):
     concerns = ConcernFactory.create_batch(2, consultation=briefing, status="pending")
     client.force_login(advocate)
