@@ -64,6 +64,10 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "civictrust.middleware.security_headers",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages are compressed (whitenoise serves static files compressed itself, before this runs). Django's GZip adds
+    # random bytes to each response's gzip header, its mitigation of BREACH (Django 4.2+), and CSRF tokens are masked
+    # per request, so a secret in a page cannot be read off compressed sizes.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -274,6 +278,8 @@ if env.str("EMAIL_URL", ""):
     vars().update(env.email_url("EMAIL_URL"))
 else:
     EMAIL_BACKEND = env.str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# A mail server that does not answer costs this many seconds, not forever (each try of the moderators' digest).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "civictrust <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -310,8 +316,9 @@ MODERATOR_DIGEST_SECONDS = env.int("MODERATOR_DIGEST_SECONDS", 300)
 RESULTS_MIN_CELL = env.int("RESULTS_MIN_CELL", 5)
 
 # Residents taking part (README, "Taking part").
-# The participant cookie is also marked Secure whenever the request came over HTTPS.
-PARTICIPANT_COOKIE_SECURE = env.bool("PARTICIPANT_COOKIE_SECURE", False)
+# The participant cookie is marked Secure whenever the request came over HTTPS, and always in production (DEBUG off),
+# so a deployment that forgets SECURE_PROXY_SSL_HEADER still never sends it in clear.
+PARTICIPANT_COOKIE_SECURE = env.bool("PARTICIPANT_COOKIE_SECURE", not DEBUG)
 # A concern form sent sooner than this after it was shown is refused as probably automated.
 CONCERN_MIN_FILL_SECONDS = env.int("CONCERN_MIN_FILL_SECONDS", 3)
 # Public results are computed at most once per this many seconds and consultation (0: never cached).
@@ -379,7 +386,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", "") or "celery"
 # Periodic work, run by `celery -A civictrust beat` (times in TIME_ZONE).
 CELERY_BEAT_SCHEDULE = {
-    "sweep-pending-work": {"task": "feedback.tasks.sweep_pending_work", "schedule": 300.0},
+    # Every minute: an export whose worker was killed is built again promptly (feedback/exports/jobs.py).
+    "sweep-pending-work": {"task": "feedback.tasks.sweep_pending_work", "schedule": 60.0},
     "snapshot-tallies": {"task": "feedback.tasks.snapshot_tallies", "schedule": 3600.0},
     "purge-expired-data": {"task": "feedback.tasks.purge_expired_data", "schedule": 6 * 3600.0},
 }

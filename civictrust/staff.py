@@ -10,12 +10,13 @@
 from __future__ import annotations
 
 from axes.handlers.database import AxesDatabaseHandler
+from axes.models import AccessAttempt
 from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user
@@ -41,6 +42,11 @@ class PrivateAxesHandler(AxesDatabaseHandler):
 
     def user_login_failed(self, sender, credentials: dict, request=None, **kwargs):
         self._forget_client(request)
+        # The attempt is stored under its username: never longer than the column (PostgreSQL would refuse the row and
+        # the sign-in page would fail). The login form already refuses such usernames; other callers may not.
+        username = credentials.get("username")
+        if isinstance(username, str):
+            credentials = {**credentials, "username": username[: AccessAttempt._meta.get_field("username").max_length]}
         return super().user_login_failed(sender, credentials, request, **kwargs)
 
     def user_logged_in(self, sender, request, user, **kwargs):
@@ -75,6 +81,13 @@ class StaffAuthenticationForm(OTPAuthenticationFormMixin, AdminAuthenticationFor
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
     otp_challenge = forms.CharField(required=False)
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        # Django's login form sets the username's max_length after the field is built, so nothing checks it on the
+        # server: a longer username would reach authenticate() and django-axes' table. It is refused here instead.
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))
 
     def clean(self):
         self.cleaned_data = super().clean()

@@ -2,6 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from feedback.pages.views import favicon
 from feedback.results.api import tallies_json
 from feedback.results.views import dashboard
 
@@ -11,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Public read-only JSON, outside the language prefixes: one address per consultation (README, "Public API").
     path("api/c/<slug:slug>/tallies.json", tallies_json, name="api_tallies"),
+    path("favicon.ico", favicon, name="favicon"),
 ]
 
 urlpatterns += i18n_patterns(

@@ -144,6 +144,10 @@ class ModerationEventInline(admin.TabularInline):
         return False
 
 
+# How many of the selected concerns the reject confirmation shows; the rest are counted.
+REJECT_PREVIEW = 20
+
+
 @admin.register(Concern)
 class ConcernAdmin(admin.ModelAdmin):
     form = ConcernAdminForm
@@ -238,13 +242,20 @@ class ConcernAdmin(admin.ModelAdmin):
         if form.is_bound and form.is_valid():
             self._moderate_selection(request, queryset, Concern.Status.REJECTED, reason=form.cleaned_data["reason"])
             return None
-        concerns = list(queryset.order_by("created_at", "pk"))
+        # Bounded whatever the selection ("select all" may mean thousands): a count, the oldest few concerns to
+        # recognise it by, and the selection itself carried as ids (or as "all that match", with the list's filters).
+        total = queryset.count()
+        select_across = request.POST.get("select_across") == "1"
         context = {
             **self.admin_site.each_context(request),
             "title": gettext("Reject concerns"),
             "subtitle": None,
             "opts": self.opts,
-            "concerns": concerns,
+            "total": total,
+            "preview": list(queryset.order_by("created_at", "pk")[:REJECT_PREVIEW]),
+            "more": max(0, total - REJECT_PREVIEW),
+            "select_across": select_across,
+            "selected_ids": [] if select_across else list(queryset.values_list("pk", flat=True)),
             "form": form,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "media": self.media,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 
 from ..participation.ratelimits import longest_window_seconds
 
@@ -19,3 +21,8 @@ def privacy(request):
             "address_hash_minutes": max(1, longest_window_seconds() // 60),
         },
     )
+
+
+def favicon(request):
+    """/favicon.ico, which browsers and crawlers ask for on their own: the icon in static/, served by whitenoise."""
+    return HttpResponsePermanentRedirect(static("favicon.ico"))

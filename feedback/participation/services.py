@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
@@ -169,12 +169,16 @@ def endorse_remedy(*, remedy: Remedy, participant: uuid.UUID, role: str = "", co
 def withdraw_endorsement(*, remedy: Remedy, participant: uuid.UUID) -> bool:
     """Remove the participant's endorsement of `remedy`; False if there was none.
 
-    Allowed even after the consultation closed: a resident can always take back their support.
+    Allowed even after the consultation closed: a resident can always take back their support. Atomic. A count
+    that drifted below the truth (a bulk load, until `recount_endorsements` repairs it) stops at zero rather than
+    breaking the database's "never negative" constraint.
     """
     with transaction.atomic():
         deleted, _by_model = Endorsement.objects.filter(remedy=remedy, participant=participant).delete()
         if deleted:
-            Remedy.objects.filter(pk=remedy.pk).update(endorsement_count=F("endorsement_count") - deleted)
+            Remedy.objects.filter(pk=remedy.pk).update(
+                endorsement_count=Greatest(F("endorsement_count") - deleted, Value(0))
+            )
     return deleted > 0
 
 
@@ -182,7 +186,10 @@ def recount_endorsements(*, consultation: Consultation | None = None) -> int:
     """Set every remedy's `endorsement_count` to the number of its endorsements; returns how many changed.
 
     The services keep the counts exact as they go; this repairs them after bulk loads
-    (generate_demo_data) and run by the periodic snapshot task as a safety net.
+    (generate_demo_data) and run by the periodic snapshot task as a safety net. Atomic, and it never overwrites an
+    endorsement or withdrawal running at the same time: the remedies are locked first (waiting for any such
+    transaction to commit, and holding new ones until this one does), then counted in a statement of its own, which
+    under READ COMMITTED sees everything committed before the locks were granted.
     """
     remedies = Remedy.objects.all() if consultation is None else Remedy.objects.filter(consultation=consultation)
     actual = Subquery(
@@ -192,11 +199,13 @@ def recount_endorsements(*, consultation: Consultation | None = None) -> int:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return (
-        remedies.annotate(actual=Coalesce(actual, 0))
-        .exclude(endorsement_count=F("actual"))
-        .update(endorsement_count=Coalesce(actual, 0))
-    )
+    with transaction.atomic():
+        list(remedies.select_for_update().order_by("pk").values_list("pk", flat=True))
+        return (
+            remedies.annotate(actual=Coalesce(actual, 0))
+            .exclude(endorsement_count=F("actual"))
+            .update(endorsement_count=Coalesce(actual, 0))
+        )
 
 
 def describe_endorser(*, consultation: Consultation, participant: uuid.UUID, role: str, community_area: str) -> int:

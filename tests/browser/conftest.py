@@ -24,6 +24,8 @@ from urllib.parse import urlsplit
 import pytest
 from django.core.management import call_command
 
+from tests.availability import unavailable
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = PROJECT_DIR / "test-artifacts" / "screenshots"
 PHONE = {"width": 360, "height": 740}
@@ -61,9 +63,7 @@ def browser():
     executable = chromium_path()
     if executable is None:
         message = f"Chromium not found at {os.environ.get('CHROMIUM_PATH') or '/usr/bin/chromium'} (set CHROMIUM_PATH)"
-        if os.environ.get("CI"):
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
+        unavailable(message)
 
     from playwright.sync_api import sync_playwright
 

@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from feedback.management.commands import generate_demo_data
 from feedback.models import Concern, Consultation, Endorsement, ModerationEvent, Report
+from tests.availability import postgresql_only
 
 
 def generate(**options) -> str:
@@ -119,11 +119,6 @@ def test_no_progress_bar_when_the_output_is_not_a_terminal(briefing):
 def test_verbosity_two_lists_the_time_of_each_phase(briefing):
     output = generate(concerns=20, endorsements=50, seed=1, verbosity=2)
     assert "generate concerns:" in output
-
-
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="COPY and index rebuilds are PostgreSQL's"
-)
 
 
 def schema_of_generated_tables() -> list[tuple]:

@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from feedback.exports.jobs import ExportBusy, _JobLock, request_export, run_export_job
 from feedback.models import Concern, Endorsement, ExportJob, private_storage
 from feedback.sweep import sweep_pending_work
+from tests.availability import require_postgresql
 from tests.celery_broker import CLOSED_PORT_BROKER, celery_broker
 
 ADD_URL = "/admin/feedback/exportjob/add/"
@@ -331,6 +332,19 @@ def test_selected_endorsements_export_anonymised(client, endorsed, organizer):
         assert str(participant) not in text
 
 
+def test_export_selected_is_bounded_and_sends_a_larger_selection_to_the_exports_page(
+    client, endorsed, organizer, monkeypatch
+):
+    monkeypatch.setattr("feedback.exports.admin.EXPORT_SELECTED_MAX_ROWS", 3)
+    client.force_login(organizer)
+    ids = list(Endorsement.objects.values_list("pk", flat=True)[:4])
+    response = post_action(client, "/admin/feedback/endorsement/", "export_selected_endorsements_csv", ids)
+    assert "Content-Disposition" not in response
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "More than 3 rows are selected. Request an export on the Exports page instead" in page
+
+
 def test_selected_concerns_export_only_approved_ones_without_contact(client, endorsed, superuser):
     pending = Concern.objects.create(
         consultation=endorsed, text="=cmd pending words", community_area="14", status="pending"
@@ -360,8 +374,7 @@ def test_staff_without_the_export_permission_cannot_export_selected_rows(client,
 def test_a_job_a_live_worker_is_building_is_left_to_it(endorsed, django_db_blocker):
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        pytest.skip("the builder's lock is a PostgreSQL advisory lock; SQLite runs one task at a time")
+    require_postgresql("the builder's lock is a PostgreSQL advisory lock")
     import psycopg
 
     job = ExportJob.objects.create(consultation=endorsed, status="running", attempts=1, started_at=timezone.now())

@@ -20,6 +20,7 @@ from feedback.exports.record_files import write_records
 from feedback.exports.tallies import TALLY_HEADERS, render_tallies
 from feedback.models import Concern, Consultation, Endorsement
 from feedback.results.tallies import TallyFilters
+from tests.availability import postgresql_only
 
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
@@ -462,7 +463,7 @@ class FullDisk(io.BytesIO):
         return super().write(data)
 
 
-@pytest.mark.skipif(not ON_POSTGRESQL, reason="the COPY path is PostgreSQL's")
+@postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_a_copy_stopped_midway_leaves_the_database_usable(tmp_path):
     call_command("load_briefing", stdout=io.StringIO())

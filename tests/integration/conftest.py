@@ -13,15 +13,10 @@ import uuid
 
 import pytest
 
+from tests.availability import unavailable
 from tests.celery_worker import CeleryWorker, database_url
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
-
-
-def _unavailable(reason: str):
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI must run the integration tests)")
-    pytest.skip(reason)
 
 
 @pytest.fixture
@@ -30,14 +25,14 @@ def real_services(transactional_db):
     from django.db import connection
 
     if connection.vendor != "postgresql":
-        _unavailable("the Celery integration tests need PostgreSQL (set DATABASE_URL)")
+        unavailable("the Celery integration tests need PostgreSQL (set DATABASE_URL)")
     import redis
 
     client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
     try:
         client.ping()
     except redis.RedisError:
-        _unavailable(f"no Redis at {REDIS_URL}")
+        unavailable(f"no Redis at {REDIS_URL}")
     yield REDIS_URL
     client.close()
 

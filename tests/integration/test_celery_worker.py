@@ -13,7 +13,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
@@ -29,10 +28,7 @@ from tests.factories import StaffFactory
 
 pytestmark = [
     pytest.mark.integration,
-    pytest.mark.skipif(
-        settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
-        reason="the Celery integration tests run on PostgreSQL (set DATABASE_URL)",
-    ),
+    # Checked when each test starts (the `real_services` fixture), so CI fails rather than skips without PostgreSQL.
     # The worker only sees committed rows. (The staff groups come back after the flush: feedback/apps.py.)
     pytest.mark.django_db(transaction=True),
 ]

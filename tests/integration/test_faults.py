@@ -21,6 +21,7 @@ from django.db import OperationalError, connection
 from django.test import override_settings
 
 from feedback.models import Concern, Endorsement, Report
+from tests.availability import require_postgresql
 from tests.celery_broker import CLOSED_PORT_BROKER, celery_broker
 from tests.factories import ConcernFactory, concern_form_data
 from tests.gunicorn_process import gunicorn, production_environment
@@ -161,19 +162,10 @@ class CuttableProxy:
         self.listener.close()
 
 
-def require_postgresql() -> None:
-    if connection.vendor == "postgresql":
-        return
-    message = "the database outage test needs PostgreSQL (DATABASE_URL=postgres:///...)"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
-
-
 @pytest.fixture
 def app_behind_a_cuttable_database(transactional_db, static_root, tmp_path):
     """gunicorn on the test database, reached through a CuttableProxy; yields (server, proxy)."""
-    require_postgresql()
+    require_postgresql("the database outage test")
     call_command("load_briefing", stdout=io.StringIO())
     database = connection.settings_dict
     host = database["HOST"] if database["HOST"] and not database["HOST"].startswith("/") else "127.0.0.1"

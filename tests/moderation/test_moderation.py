@@ -15,6 +15,7 @@ from feedback.models import Concern, ModerationEvent
 from feedback.moderation.services import ConcernChangedMeanwhile, ModerationOutcome, moderate_concern, moderate_concerns
 from feedback.participation.services import enter_concern_on_behalf
 from feedback.results.tallies import TallyFilters, tallies_for
+from tests.availability import postgresql_only
 from tests.factories import ConcernFactory, StaffFactory
 
 CHANGELIST = reverse("admin:feedback_concern_changelist")
@@ -207,6 +208,33 @@ def test_the_reject_action_asks_for_a_reason_then_records_it_on_each_concern(cli
     assert response.status_code == 302
     assert Concern.objects.filter(status="rejected").count() == 2
     assert list(ModerationEvent.objects.values_list("reason", flat=True)) == ["off topic", "off topic"]
+
+
+def test_rejecting_a_large_selection_shows_a_count_and_the_oldest_few_without_loading_them_all(
+    client, briefing, advocate, django_assert_max_num_queries
+):
+    concerns = ConcernFactory.create_batch(60, consultation=briefing, status="pending")
+    client.force_login(advocate)
+
+    with django_assert_max_num_queries(20):
+        confirmation = client.post(
+            CHANGELIST + "?status__exact=pending",
+            {"action": "reject", "_selected_action": [concerns[0].pk], "select_across": "1", "index": 0},
+        )
+
+    page = confirmation.content.decode()
+    assert "You are rejecting these 60 concerns" in page
+    assert page.count("<li>#") == 20
+    assert "… and 40 more concerns" in page
+    assert 'name="select_across" value="1"' in page
+    assert page.count('name="_selected_action"') == 0  # "all that match" travels as such, not as 60 ids
+
+    response = client.post(
+        CHANGELIST + "?status__exact=pending",
+        {"action": "reject", "select_across": "1", "_selected_action": [concerns[0].pk], "post": "yes", "reason": ""},
+    )
+    assert response.status_code == 302
+    assert Concern.objects.filter(status="rejected").count() == 60
 
 
 def test_the_mark_spam_action_marks_spam(client, briefing, advocate):
@@ -418,9 +446,6 @@ def run_in_threads(count: int, work) -> list:
 
 # These tests commit for real (threads need their own connections); their flush at the end also
 # empties the groups the data migration made, so the moderators here are staff without a group.
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="SQLite has no row locks to race on; CI runs this on PostgreSQL"
-)
 
 
 @postgresql_only

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import uuid
 
 import pytest
 from django.core import signing
-from django.db import connection, connections
+from django.db import connections
 
 from feedback.models import Endorsement
 from feedback.participation.participants import COOKIE_NAME, COOKIE_SALT
 from feedback.participation.services import endorse_remedy, recount_endorsements
+from tests.availability import require_postgresql
 
 REMEDIES = "/c/chicago/remedies/"
 
@@ -82,7 +82,8 @@ def test_each_browser_is_its_own_participant(client, briefing):
     assert Endorsement.objects.filter(remedy=remedy).count() == 2
 
 
-def test_the_participant_cookie_is_signed_http_only_and_lax(client, briefing):
+def test_the_participant_cookie_is_signed_http_only_and_lax(client, briefing, settings):
+    settings.PARTICIPANT_COOKIE_SECURE = False  # as in development (DEBUG on), over plain HTTP
     response = client.post(endorse_url(briefing.remedies.first()))
     cookie = response.cookies[COOKIE_NAME]
     assert cookie["httponly"] and cookie["samesite"] == "Lax" and not cookie["secure"]
@@ -90,8 +91,15 @@ def test_the_participant_cookie_is_signed_http_only_and_lax(client, briefing):
     assert signed["id"] == str(Endorsement.objects.get().participant)
 
 
-def test_the_participant_cookie_is_secure_over_https(client, briefing):
+def test_the_participant_cookie_is_secure_over_https(client, briefing, settings):
+    settings.PARTICIPANT_COOKIE_SECURE = False
     response = client.post(endorse_url(briefing.remedies.first()), secure=True)
+    assert response.cookies[COOKIE_NAME]["secure"]
+
+
+def test_in_production_the_participant_cookie_is_secure_even_on_a_request_that_looks_like_plain_http(client, briefing):
+    """A proxy in front without SECURE_PROXY_SSL_HEADER makes HTTPS requests look like HTTP to the app."""
+    response = client.post(endorse_url(briefing.remedies.first()))
     assert response.cookies[COOKIE_NAME]["secure"]
 
 
@@ -160,10 +168,7 @@ def test_unknown_details_about_you_change_nothing(client, briefing):
 
 
 def needs_postgresql() -> None:
-    if connection.vendor != "postgresql":
-        if os.environ.get("CI"):
-            pytest.fail("The parallel endorsement tests need PostgreSQL in CI (DATABASE_URL).")
-        pytest.skip("needs PostgreSQL (set DATABASE_URL): SQLite serialises all writes")
+    require_postgresql("the parallel endorsement tests (SQLite serialises all writes)")
 
 
 def run_in_parallel(calls) -> list:

@@ -175,6 +175,7 @@ def test_arbitrary_requests_to_every_public_endpoint_never_fail_and_save_nothing
 
     assert response.status_code < 500, (name, method, body[:200])
     assert_nothing_half_saved(name, response, before)
+    assert_every_stored_value_fits_its_column()
 
 
 @FUZZ
@@ -196,6 +197,59 @@ def test_a_valid_concern_with_one_hostile_field_is_saved_whole_or_refused_with_a
     assert_nothing_half_saved("concern_new", response, before)
     if response.status_code == 200:
         assert 'id="error-summary"' in response.content.decode()  # the resident is told what to fix
+
+
+# The staff sign-in page is public too ---------------------------------------------------------------------------
+
+LOGIN_FIELDS = ["username", "password", "otp_device", "otp_token", "otp_challenge", "next", "this_is_the_login_form"]
+
+
+def assert_every_stored_value_fits_its_column() -> None:
+    """No row holds a text longer than its column: PostgreSQL would have refused it with a 500 (SQLite does not)."""
+    from django.apps import apps
+    from django.db import models
+    from django.db.models.functions import Length
+
+    for model in apps.get_models():
+        if model._meta.proxy or not model._meta.managed:
+            continue
+        for field in model._meta.concrete_fields:
+            if isinstance(field, models.CharField) and field.max_length:
+                too_long = model._default_manager.annotate(_length=Length(field.attname)).filter(
+                    _length__gt=field.max_length
+                )
+                assert not too_long.exists(), f"{model._meta.label}.{field.name} holds more than {field.max_length}"
+
+
+@FUZZ
+@given(
+    method=st.sampled_from(["POST", "POST", "POST", "GET", "PUT", "DELETE", "HEAD"]),
+    accept=st.one_of(
+        st.none(), st.builds(lambda piece, times: piece * times, st.just("text/html,"), st.integers(1, 300))
+    ),
+    data=st.data(),
+)
+def test_arbitrary_sign_in_attempts_never_fail_and_store_only_what_fits(client, world, method, accept, data):
+    fields = {field: data.draw(field_value, label=field) for field in LOGIN_FIELDS}
+    extra = data.draw(st.dictionaries(hostile_text, field_value, max_size=2), label="extra fields")
+    body = form_body({**fields, **extra})
+    headers = {"HTTP_ACCEPT": accept} if accept else {}
+    if method in {"GET", "HEAD"}:
+        response = client.generic(method, f"/admin/login/?{body}", **headers)
+    else:
+        response = client.generic(
+            method, "/admin/login/", body, content_type="application/x-www-form-urlencoded", **headers
+        )
+    assert response.status_code < 500, (method, body[:200])
+    assert_every_stored_value_fits_its_column()
+
+
+@pytest.mark.parametrize("length", [255, 256, 1000])
+def test_a_very_long_username_at_sign_in_is_refused_with_a_message_not_a_database_error(client, world, length):
+    response = client.post("/admin/login/", {"username": "u" * length, "password": "x"})
+    assert response.status_code == 200
+    assert "at most 150 characters" in response.content.decode()
+    assert_every_stored_value_fits_its_column()
 
 
 @pytest.mark.parametrize("text", ["Families are afraid \x00 to call", "\x00" * 20])

@@ -252,3 +252,25 @@ def test_a_superuser_can_show_a_new_authenticator_as_a_qr_code_in_the_admin(clie
     qr = client.get(f"/admin/otp_totp/totpdevice/{alice_device.pk}/qrcode/")
     assert qr.status_code == 200 and qr["Content-Type"] == "image/svg+xml"
     assert b"<svg" in qr.content
+
+
+# Bounded input -------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("length", [151, 256, 5000])
+def test_a_username_longer_than_any_account_is_refused_with_a_message_and_stores_nothing(client, alice, length):
+    response = sign_in(client, username="u" * length)
+    assert response.status_code == 200
+    assert "Ensure this value has at most 150 characters" in response.content.decode()
+    assert AccessAttempt.objects.count() == 0
+    assert not is_signed_in(client)
+
+
+def test_a_failed_sign_in_is_stored_under_a_username_that_fits_its_column(rf, db):
+    """Another way in to authenticate() (not the login form) still cannot hand django-axes an unstorable username."""
+    from django.contrib.auth import authenticate
+
+    request = rf.post(LOGIN)
+    assert authenticate(request, username="v" * 400, password="wrong") is None
+    [attempt] = AccessAttempt.objects.all()
+    assert attempt.username == "v" * AccessAttempt._meta.get_field("username").max_length
