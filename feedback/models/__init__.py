@@ -4,6 +4,7 @@ from .briefing import BriefingItem, Consultation, Remedy, Stakeholder, Topic
 from .exports import ExportJob, PrivateStorage, TallySnapshot, private_export_storage, private_storage
 from .moderation import ModerationEvent
 from .participation import Concern, Endorsement, Report, Role
+from .publication import PublishedResults
 
 __all__ = [
     "BriefingItem",
@@ -13,6 +14,7 @@ __all__ = [
     "ExportJob",
     "ModerationEvent",
     "PrivateStorage",
+    "PublishedResults",
     "Remedy",
     "Report",
     "Role",

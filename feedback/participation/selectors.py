@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 
 from ..briefing.selectors import published_remedies
-from ..models import Concern, Consultation, Endorsement, Report
+from ..models import Concern, Consultation, Endorsement, Remedy, Report
+from ..results.publication import published_remedy_counts
 
 OTHER_TOPIC_KEY = "other"
 
@@ -34,9 +35,17 @@ def reported_concern_ids(participant: uuid.UUID, concern_ids: list[int]) -> set[
     )
 
 
-def remedies_with_endorsement_counts(consultation: Consultation):
-    """Published remedies; each carries its exact `endorsement_count`, kept by the endorse and withdraw services."""
-    return published_remedies(consultation)
+def remedies_with_published_counts(consultation: Consultation) -> list[Remedy]:
+    """Published remedies, each with `published_count`: its endorsements as last published, not as of now.
+
+    The counts come from the batched publication (results.publication), so the page does not change the
+    moment one resident endorses; what this participant endorses is read separately, at once.
+    """
+    counts = published_remedy_counts(consultation)
+    remedies = list(published_remedies(consultation))
+    for remedy in remedies:
+        remedy.published_count = counts.get(remedy.pk, 0)
+    return remedies
 
 
 def endorsed_remedy_ids(consultation: Consultation, participant: uuid.UUID) -> set[int]:

@@ -189,7 +189,8 @@ def remedy_list(request, slug: str):
         "feedback/remedy_list.html",
         {
             "consultation": consultation,
-            "remedies": selectors.remedies_with_endorsement_counts(consultation),
+            "remedies": selectors.remedies_with_published_counts(consultation),
+            "publish_seconds": settings.RESULTS_PUBLISH_SECONDS,
             "endorsed": endorsed,
             "about_you": about_you,
             "accepting": consultation.is_accepting_responses(),
