@@ -165,15 +165,18 @@ def _back_to(request, fallback: str) -> str:
 
 @require_POST
 @limit_posts("reports")
-def concern_report(request, slug: str, pk: int):
+def concern_report(request, slug: str, reference: str):
     consultation = consultation_by_slug(slug)
-    concern = get_object_or_404(Concern, pk=pk, consultation=consultation, status=Concern.Status.APPROVED)
+    concern = get_object_or_404(
+        Concern, public_reference=reference, consultation=consultation, status=Concern.Status.APPROVED
+    )
     participant = participant_for(request)
     if services.report_concern(concern=concern, participant=participant.id):
         messages.success(request, _("Thank you. The moderators will look at this concern again."))
     else:
         messages.info(request, _("You have already reported this concern. The moderators will look at it."))
-    response = redirect(_back_to(request, reverse("concerns", args=[consultation.slug])) + f"#concern-{concern.pk}")
+    back = _back_to(request, reverse("concerns", args=[consultation.slug]))
+    response = redirect(f"{back}#concern-{concern.public_reference}")
     return remember(response, request, participant)
 
 

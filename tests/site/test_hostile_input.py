@@ -104,7 +104,7 @@ def world(briefing, settings):
         "concern_new": "/c/chicago/concerns/new/",
         "concern_sent": "/c/chicago/concerns/sent/",
         "concern_withdraw": "/c/chicago/concerns/withdraw/",
-        "concern_report": f"/c/chicago/concerns/{published.pk}/report/",
+        "concern_report": f"/c/chicago/concerns/{published.public_reference}/report/",
         "remedies": "/c/chicago/remedies/",
         "remedy_about_you": "/c/chicago/remedies/about-you/",
         "remedy_endorse": f"/c/chicago/remedies/{remedy.pk}/endorse/",
