@@ -163,6 +163,11 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# What protects a form lasts at most the browser session: no persistent cookie from reading a page (the privacy
+# page lists every cookie; tests/site/test_cookies_listed.py compares the list with what the app sets).
+CSRF_COOKIE_AGE = None
+# Messages ("You endorsed …") travel in a cookie deleted once shown, never in a session: a resident never gets one.
+MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 
 # Staff sessions (civictrust.middleware.StaffSessionTimeoutMiddleware): signed out after this much inactivity, and
 # after this long in any case. Sessions live in the database, never only in the cache, so a Redis outage keeps staff

@@ -8,6 +8,8 @@ from .results import views as results
 urlpatterns = [
     path("", briefing.home, name="home"),
     path("privacy/", pages.privacy, name="privacy"),
+    path("about/", pages.about, name="about"),
+    path("forget-device/", participation.forget_device, name="forget_device"),
     path("c/<slug:slug>/", briefing.consultation_detail, name="consultation"),
     # Residents taking part (README, "Taking part").
     path("c/<slug:slug>/concerns/", participation.concern_list, name="concerns"),

@@ -133,3 +133,25 @@ class Endorsement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.remedy} ({self.created_at:%Y-%m-%d})"
+
+
+class ParticipantDetails(models.Model):
+    """The optional role and community area a participant gave on the remedies page, kept on the server.
+
+    The participant cookie holds only a signed random id, so someone holding the phone reads nothing from it.
+    A row is found by a keyed hash of that id (`participation.participants.details_key`), so the table
+    cannot be joined to the endorsements' participant ids without the site's secret key. `saved_on` (a day,
+    never a time) lets rows outlive no cookie: they are deleted PARTICIPANT_COOKIE_DAYS after it.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    community_area = models.CharField(_("community area"), max_length=12, choices=COMMUNITY_AREA_CHOICES, blank=True)
+    saved_on = models.DateField()
+
+    class Meta:
+        verbose_name = _("participant details")
+        verbose_name_plural = _("participant details")
+
+    def __str__(self) -> str:
+        return f"details {self.key[:8]}"

@@ -69,6 +69,8 @@ ENDPOINT_FIELDS = {
     "print_form": [],
     "concern_sent": [],
     "privacy": [],
+    "about": [],
+    "forget_device": ["next"],
     "home": [],
     "api_tallies": ["lang"],
 }
@@ -99,6 +101,8 @@ def world(briefing, settings):
     paths = {
         "home": "/",
         "privacy": "/privacy/",
+        "about": "/about/",
+        "forget_device": "/forget-device/",
         "consultation": "/c/chicago/",
         "concerns": "/c/chicago/concerns/",
         "concern_new": "/c/chicago/concerns/new/",
@@ -229,7 +233,14 @@ def test_a_report_whose_next_is_not_a_path_on_this_site_goes_back_to_the_list(cl
 
 # Oversized and malformed bodies ------------------------------------------------------------------------------------
 
-POST_ENDPOINTS = ["concern_new", "concern_withdraw", "concern_report", "remedy_about_you", "remedy_endorse"]
+POST_ENDPOINTS = [
+    "concern_new",
+    "concern_withdraw",
+    "concern_report",
+    "remedy_about_you",
+    "remedy_endorse",
+    "forget_device",
+]
 
 
 @pytest.fixture

@@ -45,6 +45,8 @@ PAGES = [
     # consultation; this window's published counts; the published remedies and topics that label them
     ("/c/chicago/results/", 4),
     ("/privacy/", 0),
+    # the About page's one row
+    ("/about/", 1),
 ]
 
 
@@ -66,9 +68,9 @@ def test_the_first_request_of_a_window_counts_the_figures_once(client, data, dja
             client.get("/c/chicago/results/")
 
 
-def test_a_participant_costs_one_more_query_on_the_lists(client, data, django_assert_num_queries):
+def test_a_participant_costs_one_or_two_more_queries_on_the_lists(client, data, django_assert_num_queries):
     client.post(f"/c/chicago/remedies/{data.remedies.first().pk}/endorse/")
-    with django_assert_num_queries(4):  # + the participant's endorsements
+    with django_assert_num_queries(5):  # + the participant's endorsements and "about you" details
         client.get("/c/chicago/remedies/")
     with django_assert_num_queries(5):  # + the participant's reports among the page's concerns
         client.get("/c/chicago/concerns/")
