@@ -187,6 +187,11 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# What protects a form lasts at most the browser session: no persistent cookie from reading a page (the privacy
+# page lists every cookie; tests/site/test_cookies_listed.py compares the list with what the app sets).
+CSRF_COOKIE_AGE = None
+# Messages ("You endorsed …") travel in a cookie deleted once shown, never in a session: a resident never gets one.
+MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 
 # Staff sessions (civictrust.middleware.StaffSessionTimeoutMiddleware): signed out after this much inactivity, and
 # after this long in any case. Sessions live in the database, never only in the cache, so a Redis outage keeps staff
@@ -321,8 +326,10 @@ RESULTS_MIN_CELL = env.int("RESULTS_MIN_CELL", 5)
 PARTICIPANT_COOKIE_SECURE = env.bool("PARTICIPANT_COOKIE_SECURE", not DEBUG)
 # A concern form sent sooner than this after it was shown is refused as probably automated.
 CONCERN_MIN_FILL_SECONDS = env.int("CONCERN_MIN_FILL_SECONDS", 3)
-# Public results are computed at most once per this many seconds and consultation (0: never cached).
-RESULTS_CACHE_SECONDS = env.int("RESULTS_CACHE_SECONDS", 30)
+# Public figures (results page, remedies page, API) are published in batches: counted at most once per window of
+# this many seconds and shown from the start of the next window, never moved by one action (0: counted on every
+# request, for tests). README, "Security and privacy".
+RESULTS_PUBLISH_SECONDS = env.int("RESULTS_PUBLISH_SECONDS", 60)
 # The staff dashboard's figures are recounted at most this often per filter set (0: every request); the page shows
 # when they were counted and offers "Count again" (README, "Dashboard").
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", 30)

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from .exports.jobs import delete_expired_export_files
-from .models import Concern, Consultation, Report, TallySnapshot
+from .models import Concern, Consultation, ParticipantDetails, Report, TallySnapshot
 from .results.tallies import tallies_for
 
 
@@ -18,9 +18,15 @@ class PurgeResult:
     contact_emails: int
     reports: int
     export_files: int
+    participant_details: int = 0
 
     def as_dict(self) -> dict[str, int]:
-        return {"contact_emails": self.contact_emails, "reports": self.reports, "export_files": self.export_files}
+        return {
+            "contact_emails": self.contact_emails,
+            "reports": self.reports,
+            "export_files": self.export_files,
+            "participant_details": self.participant_details,
+        }
 
 
 def purge_expired_personal_data(*, now=None) -> PurgeResult:
@@ -33,6 +39,8 @@ def purge_expired_personal_data(*, now=None) -> PurgeResult:
       carries; the concern keeps its report count.
     - Export files older than EXPORT_RETENTION_DAYS (the job stays listed, without its file),
       and partial files left by a worker that died.
+    - The "about you" details of participants whose cookie has expired (PARTICIPANT_COOKIE_DAYS
+      after it was last renewed): no browser can ask for them any more.
     Endorsements keep their participant id: it is a random number in a cookie, tied to nothing
     else, never exported, and it is what keeps one endorsement per person and counts participants.
     """
@@ -45,7 +53,15 @@ def purge_expired_personal_data(*, now=None) -> PurgeResult:
     reports, _by_model = Report.objects.filter(
         created_at__lt=now - timedelta(days=settings.REPORT_PARTICIPANT_RETENTION_DAYS)
     ).delete()
-    return PurgeResult(contact_emails=emails, reports=reports, export_files=delete_expired_export_files(now=now))
+    details, _by_model = ParticipantDetails.objects.filter(
+        saved_on__lt=timezone.localdate(now) - timedelta(days=settings.PARTICIPANT_COOKIE_DAYS)
+    ).delete()
+    return PurgeResult(
+        contact_emails=emails,
+        reports=reports,
+        export_files=delete_expired_export_files(now=now),
+        participant_details=details,
+    )
 
 
 def take_tally_snapshots(*, day=None) -> int:

@@ -1,8 +1,8 @@
-"""Fields of the briefing that carry an English and a Spanish text (django-modeltranslation)."""
+"""Fields of the briefing and the About page that carry an English and a Spanish text (django-modeltranslation)."""
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Consultation, Remedy, Stakeholder, Topic
+from .models import Consultation, Remedy, SiteAbout, Stakeholder, Topic
 
 
 @register(Consultation)
@@ -23,3 +23,8 @@ class RemedyTranslation(TranslationOptions):
 @register(Stakeholder)
 class StakeholderTranslation(TranslationOptions):
     fields = ("name", "stance", "primary_concern", "main_concern", "suggested_remedy")
+
+
+@register(SiteAbout)
+class SiteAboutTranslation(TranslationOptions):
+    fields = ("operator", "operator_details", "contact", "partners", "data_requests")

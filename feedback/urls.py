@@ -8,13 +8,15 @@ from .results import views as results
 urlpatterns = [
     path("", briefing.home, name="home"),
     path("privacy/", pages.privacy, name="privacy"),
+    path("about/", pages.about, name="about"),
+    path("forget-device/", participation.forget_device, name="forget_device"),
     path("c/<slug:slug>/", briefing.consultation_detail, name="consultation"),
     # Residents taking part (README, "Taking part").
     path("c/<slug:slug>/concerns/", participation.concern_list, name="concerns"),
     path("c/<slug:slug>/concerns/new/", participation.concern_new, name="concern_new"),
     path("c/<slug:slug>/concerns/sent/", participation.concern_sent, name="concern_sent"),
     path("c/<slug:slug>/concerns/withdraw/", participation.concern_withdraw, name="concern_withdraw"),
-    path("c/<slug:slug>/concerns/<int:pk>/report/", participation.concern_report, name="concern_report"),
+    path("c/<slug:slug>/concerns/<slug:reference>/report/", participation.concern_report, name="concern_report"),
     path("c/<slug:slug>/remedies/", participation.remedy_list, name="remedies"),
     path("c/<slug:slug>/remedies/about-you/", participation.remedy_about_you, name="remedy_about_you"),
     path("c/<slug:slug>/remedies/<int:pk>/endorse/", participation.remedy_endorse, name="remedy_endorse"),

@@ -1,11 +1,11 @@
-"""The briefing's content in the admin: consultations, topics, remedies, stakeholders, in every language."""
+"""The briefing's content in the admin: consultation, topics, remedies, stakeholders, About page, in every language."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
-from ..models import Consultation, Remedy, Stakeholder, Topic
+from ..models import Consultation, Remedy, SiteAbout, Stakeholder, Topic
 
 
 class StakeholderInline(TranslationTabularInline):
@@ -46,3 +46,16 @@ class RemedyAdmin(BriefingItemAdmin):
 class StakeholderAdmin(BriefingItemAdmin):
     list_display = ("name", "stance", "consultation", "order", "is_published")
     search_fields = ("name_en", "name_es")
+
+
+@admin.register(SiteAbout)
+class SiteAboutAdmin(TranslationAdmin):
+    """The one About page of the site: it can be edited, never duplicated or deleted."""
+
+    fields = ("operator", "operator_details", "contact", "contact_email", "partners", "data_requests")
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not SiteAbout.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,4 +1,4 @@
-"""Loads a consultation's briefing (stakeholders, topics, remedies) from a JSON file.
+"""Loads a consultation's briefing (stakeholders, topics, remedies) and the site's About page from a JSON file.
 
 Re-loading is safe: rows are matched by their `key`, nothing is duplicated, and a field
 an advocate changed in the admin since the last load is left as the advocate wrote it.
@@ -13,7 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import models, transaction
 
-from ..models import Consultation, Remedy, Stakeholder, Topic
+from ..models import Consultation, Remedy, SiteAbout, Stakeholder, Topic
 
 BRIEFING_DIR = Path(__file__).resolve().parent / "data"
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
@@ -87,10 +87,11 @@ def _apply(obj: models.Model, values: dict, report: LoadReport, label: str) -> N
 
 @transaction.atomic
 def load_briefing(data: dict) -> LoadReport:
-    """Create or update a consultation and its briefing items from parsed briefing data.
+    """Create or update a consultation and its briefing items, and the site's About page, from parsed briefing data.
 
     Idempotent: a second load of the same data writes nothing. Items are never deleted;
-    an item an advocate unpublished stays unpublished.
+    an item an advocate unpublished stays unpublished. The About page (one for the site) takes
+    the file's "about" section, if it has one, keeping what an administrator changed.
     """
     report = LoadReport()
     consultation_data = data["consultation"]
@@ -107,4 +108,7 @@ def load_briefing(data: dict) -> LoadReport:
             )
             values = _field_values(item, skip={"key"}) | {"order": order}
             _apply(obj, values, report, f"{section}.{key}")
+    if "about" in data:
+        about = SiteAbout.objects.order_by("pk").first() or SiteAbout()
+        _apply(about, _field_values(data["about"], skip=set()), report, "about")
     return report

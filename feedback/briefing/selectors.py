@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.http import Http404
 
-from ..models import Consultation, Remedy, Stakeholder, Topic
+from ..models import Consultation, Remedy, SiteAbout, Stakeholder, Topic
 
 
 def default_consultation() -> Consultation | None:
@@ -43,3 +43,8 @@ def briefing_for(consultation: Consultation) -> Consultation:
         Prefetch("topics", queryset=published_topics(consultation), to_attr="briefing_topics"),
         Prefetch("remedies", queryset=published_remedies(consultation), to_attr="briefing_remedies"),
     ).get(pk=consultation.pk)
+
+
+def site_about() -> SiteAbout | None:
+    """The About page's content (one row for the site), or None before `load_briefing` ran."""
+    return SiteAbout.objects.order_by("pk").first()

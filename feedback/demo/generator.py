@@ -16,6 +16,7 @@ from itertools import accumulate
 
 from ..community_areas import AREA_UNDISCLOSED, COMMUNITY_AREA_CHOICES, OUTSIDE_CHICAGO
 from ..models import Consultation, Remedy, Topic
+from ..models.participation import PUBLIC_REFERENCE_ALPHABET, PUBLIC_REFERENCE_LENGTH
 
 DAYS = 60
 DEMO_REASON = "demo data"
@@ -134,6 +135,7 @@ CONCERN_COLUMNS = (
     "consultation_id",
     "topic_id",
     "text",
+    "public_reference",
     "role",
     "community_area",
     "contact_email",
@@ -250,6 +252,7 @@ class DemoDataGenerator:
                     self.consultation.pk,
                     topic,
                     self._text(language),
+                    "".join(rng.choices(PUBLIC_REFERENCE_ALPHABET, k=PUBLIC_REFERENCE_LENGTH)),
                     roles[index],
                     areas[index],
                     email,

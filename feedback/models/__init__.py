@@ -3,7 +3,9 @@
 from .briefing import BriefingItem, Consultation, Remedy, Stakeholder, Topic
 from .exports import ExportJob, PrivateStorage, TallySnapshot, private_export_storage, private_storage
 from .moderation import ModerationEvent
-from .participation import Concern, Endorsement, Report, Role
+from .participation import Concern, Endorsement, ParticipantDetails, Report, Role
+from .publication import PublishedResults
+from .site import SiteAbout
 
 __all__ = [
     "BriefingItem",
@@ -12,10 +14,13 @@ __all__ = [
     "Endorsement",
     "ExportJob",
     "ModerationEvent",
+    "ParticipantDetails",
     "PrivateStorage",
+    "PublishedResults",
     "Remedy",
     "Report",
     "Role",
+    "SiteAbout",
     "Stakeholder",
     "TallySnapshot",
     "Topic",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -17,6 +19,16 @@ class Role(models.TextChoices):
     ORGANIZATION = "organization", _("Community organization")
     OTHER = "other", _("Other")
     UNDISCLOSED = "undisclosed", _("Prefer not to say")
+
+
+# Public references avoid look-alike characters, like receipt codes; 12 of them are about 59 bits of chance.
+PUBLIC_REFERENCE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+PUBLIC_REFERENCE_LENGTH = 12
+
+
+def new_public_reference() -> str:
+    """A random reference such as k7qm3x9tap2d: what the public pages call a concern, never its database id."""
+    return "".join(secrets.choice(PUBLIC_REFERENCE_ALPHABET) for _position in range(PUBLIC_REFERENCE_LENGTH))
 
 
 class Concern(models.Model):
@@ -37,6 +49,11 @@ class Concern(models.Model):
         Topic, on_delete=models.SET_NULL, null=True, blank=True, related_name="concerns", verbose_name=_("topic")
     )
     text = models.TextField(_("concern"))
+    # Names the concern on public pages (anchors, the report address): random, so it says nothing about when
+    # the concern arrived or how many came before it, as a database id would.
+    public_reference = models.CharField(
+        _("public reference"), max_length=16, unique=True, default=new_public_reference, editable=False
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.UNDISCLOSED)
     community_area = models.CharField(_("community area"), max_length=12, choices=COMMUNITY_AREA_CHOICES)
     contact_email = models.EmailField(_("contact email"), blank=True)
@@ -116,3 +133,25 @@ class Endorsement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.remedy} ({self.created_at:%Y-%m-%d})"
+
+
+class ParticipantDetails(models.Model):
+    """The optional role and community area a participant gave on the remedies page, kept on the server.
+
+    The participant cookie holds only a signed random id, so someone holding the phone reads nothing from it.
+    A row is found by a keyed hash of that id (`participation.participants.details_key`), so the table
+    cannot be joined to the endorsements' participant ids without the site's secret key. `saved_on` (a day,
+    never a time) lets rows outlive no cookie: they are deleted PARTICIPANT_COOKIE_DAYS after it.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    community_area = models.CharField(_("community area"), max_length=12, choices=COMMUNITY_AREA_CHOICES, blank=True)
+    saved_on = models.DateField()
+
+    class Meta:
+        verbose_name = _("participant details")
+        verbose_name_plural = _("participant details")
+
+    def __str__(self) -> str:
+        return f"details {self.key[:8]}"

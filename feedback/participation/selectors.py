@@ -4,26 +4,34 @@ from __future__ import annotations
 
 import uuid
 
+from django.db.models import Q
+from django.db.models.functions import TruncDate
+
 from ..briefing.selectors import published_remedies
-from ..models import Concern, Consultation, Endorsement, Report
+from ..models import Concern, Consultation, Endorsement, Remedy, Report
+from ..results.publication import published_remedy_counts
 
 OTHER_TOPIC_KEY = "other"
 
 
 def approved_concerns(consultation: Consultation, *, topic_key: str = ""):
-    """Published concerns of `consultation`, newest first, optionally of one topic ("other": none).
+    """Published concerns of `consultation`, newest day first, optionally of one topic ("other": none shown).
 
-    One query per page (plus the paginator's count), with each concern's topic joined in.
+    Within a day the order is that of the random public references, so the list cannot tell which concern
+    of a day came first; each concern carries `day` (its local date) and never needs its time. A concern
+    whose topic is unpublished counts as "other". One query per page (plus the paginator's count), with
+    each concern's topic joined in.
     """
     concerns = (
         Concern.objects.filter(consultation=consultation, status=Concern.Status.APPROVED)
         .select_related("topic")
-        .order_by("-created_at", "-pk")
+        .annotate(day=TruncDate("created_at"))
+        .order_by("-day", "public_reference")
     )
     if topic_key == OTHER_TOPIC_KEY:
-        concerns = concerns.filter(topic__isnull=True)
+        concerns = concerns.filter(Q(topic__isnull=True) | Q(topic__is_published=False))
     elif topic_key:
-        concerns = concerns.filter(topic__key=topic_key)
+        concerns = concerns.filter(topic__key=topic_key, topic__is_published=True)
     return concerns
 
 
@@ -34,9 +42,17 @@ def reported_concern_ids(participant: uuid.UUID, concern_ids: list[int]) -> set[
     )
 
 
-def remedies_with_endorsement_counts(consultation: Consultation):
-    """Published remedies; each carries its exact `endorsement_count`, kept by the endorse and withdraw services."""
-    return published_remedies(consultation)
+def remedies_with_published_counts(consultation: Consultation) -> list[Remedy]:
+    """Published remedies, each with `published_count`: its endorsements as last published, not as of now.
+
+    The counts come from the batched publication (results.publication), so the page does not change the
+    moment one resident endorses; what this participant endorses is read separately, at once.
+    """
+    counts = published_remedy_counts(consultation)
+    remedies = list(published_remedies(consultation))
+    for remedy in remedies:
+        remedy.published_count = counts.get(remedy.pk, 0)
+    return remedies
 
 
 def endorsed_remedy_ids(consultation: Consultation, participant: uuid.UUID) -> set[int]:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from ..audit.events import record_moderation_event
 from ..models import Concern, Consultation, Endorsement, Remedy, Report, Topic
 from ..notifications.digest import schedule_moderator_digest
+from .participants import AboutYou, save_about
 
 
 class ConsultationClosed(Exception):
@@ -209,16 +210,21 @@ def recount_endorsements(*, consultation: Consultation | None = None) -> int:
 
 
 def describe_endorser(*, consultation: Consultation, participant: uuid.UUID, role: str, community_area: str) -> int:
-    """Set the optional role and community area on the participant's endorsements in `consultation`.
+    """Keep the participant's optional role and community area, and set them on their endorsements in `consultation`.
 
-    Returns how many endorsements changed. Empty values mean "not given". Raises
-    ConsultationClosed when the consultation no longer accepts responses (its results are final).
+    The details are kept server-side under a keyed hash of the participant id (never in the cookie), for
+    their later endorsements. Returns how many endorsements changed. Empty values mean "not given".
+    Atomic. Raises ConsultationClosed when the consultation no longer accepts responses (its results are
+    final); nothing is changed then.
     """
     if not consultation.is_accepting_responses():
         raise ConsultationClosed
-    return Endorsement.objects.filter(remedy__consultation=consultation, participant=participant).update(
-        role=role, community_area=community_area
-    )
+    details = AboutYou(role=role, community_area=community_area).cleaned()
+    with transaction.atomic():
+        save_about(participant_id=participant, details=details)
+        return Endorsement.objects.filter(remedy__consultation=consultation, participant=participant).update(
+            role=details.role, community_area=details.community_area
+        )
 
 
 # How a concern typed in by staff shows in the moderation log (with the source code: paper, phone, meeting).

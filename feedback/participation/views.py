@@ -23,12 +23,20 @@ from ..briefing.selectors import consultation_by_slug, published_remedies, publi
 from ..models import Concern, Role
 from . import selectors, services
 from .forms import AboutYouForm, ConcernForm, ReceiptForm
-from .participants import known_participant, participant_for, remember
+from .participants import (
+    RECEIPT_COOKIE,
+    RECEIPT_COOKIE_SECONDS,
+    RECEIPT_SALT,
+    AboutYou,
+    about,
+    forget,
+    forget_details,
+    known_participant,
+    participant_for,
+    remember,
+)
 from .ratelimits import limit_posts
 
-RECEIPT_COOKIE = "ct_receipt"
-RECEIPT_SALT = "civictrust.receipt-once"
-RECEIPT_COOKIE_SECONDS = 10 * 60
 CONCERNS_PER_PAGE = 20
 
 
@@ -165,15 +173,18 @@ def _back_to(request, fallback: str) -> str:
 
 @require_POST
 @limit_posts("reports")
-def concern_report(request, slug: str, pk: int):
+def concern_report(request, slug: str, reference: str):
     consultation = consultation_by_slug(slug)
-    concern = get_object_or_404(Concern, pk=pk, consultation=consultation, status=Concern.Status.APPROVED)
+    concern = get_object_or_404(
+        Concern, public_reference=reference, consultation=consultation, status=Concern.Status.APPROVED
+    )
     participant = participant_for(request)
     if services.report_concern(concern=concern, participant=participant.id):
         messages.success(request, _("Thank you. The moderators will look at this concern again."))
     else:
         messages.info(request, _("You have already reported this concern. The moderators will look at it."))
-    response = redirect(_back_to(request, reverse("concerns", args=[consultation.slug])) + f"#concern-{concern.pk}")
+    back = _back_to(request, reverse("concerns", args=[consultation.slug]))
+    response = redirect(f"{back}#concern-{concern.public_reference}")
     return remember(response, request, participant)
 
 
@@ -181,19 +192,20 @@ def remedy_list(request, slug: str):
     consultation = consultation_by_slug(slug)
     participant = known_participant(request)
     endorsed = selectors.endorsed_remedy_ids(consultation, participant.id) if participant else set()
-    about_you = AboutYouForm(
-        initial={"role": participant.role, "community_area": participant.community_area} if participant else None
-    )
+    details = about(participant)
+    about_you = AboutYouForm(initial={"role": details.role, "community_area": details.community_area})
     return render(
         request,
         "feedback/remedy_list.html",
         {
             "consultation": consultation,
-            "remedies": selectors.remedies_with_endorsement_counts(consultation),
+            "remedies": selectors.remedies_with_published_counts(consultation),
+            "publish_seconds": settings.RESULTS_PUBLISH_SECONDS,
             "endorsed": endorsed,
             "about_you": about_you,
             "accepting": consultation.is_accepting_responses(),
             "min_cell": settings.RESULTS_MIN_CELL,
+            "remembered": participant is not None,
         },
     )
 
@@ -214,12 +226,13 @@ def remedy_endorse(request, slug: str, pk: int):
     consultation = consultation_by_slug(slug)
     remedy = _published_remedy(consultation, pk)
     participant = participant_for(request)
+    details = about(participant)
     try:
         created = services.endorse_remedy(
             remedy=remedy,
             participant=participant.id,
-            role=participant.role,
-            community_area=participant.community_area,
+            role=details.role,
+            community_area=details.community_area,
         )
     except services.ConsultationClosed:
         messages.error(request, _("This consultation is closed: it no longer accepts endorsements."))
@@ -253,22 +266,46 @@ def remedy_about_you(request, slug: str):
     if not form.is_valid():
         messages.error(request, _("Those details were not understood; nothing was changed."))
         return redirect(remedies_url)
-    participant = participant_for(request).with_details(**form.cleaned_data)
+    participant = participant_for(request)
+    details = AboutYou(**form.cleaned_data).cleaned()
     try:
         services.describe_endorser(
             consultation=consultation,
             participant=participant.id,
-            role=participant.role,
-            community_area=participant.community_area,
+            role=details.role,
+            community_area=details.community_area,
         )
     except services.ConsultationClosed:
         messages.error(request, _("This consultation is closed: its results can no longer change."))
         return redirect(remedies_url)
-    if participant.role or participant.community_area:
+    if details.role or details.community_area:
         messages.success(request, _("Saved. Your endorsements now count in the results by role and community area."))
     else:
         messages.success(request, _("Cleared. Your endorsements no longer carry a role or community area."))
     return remember(redirect(remedies_url), request, participant)
+
+
+@require_POST
+@limit_posts("endorsements")
+def forget_device(request):
+    """Delete the participant cookie and the details kept under it ("Forget this device"), then say what it did.
+
+    The endorsements stay counted (they carry no name), but this browser can no longer withdraw them.
+    """
+    participant = known_participant(request)
+    if participant is None:
+        messages.info(request, _("This device was not remembered: there was nothing to forget."))
+    else:
+        forget_details(participant_id=participant.id)
+        messages.success(
+            request,
+            _(
+                "This device is forgotten: its cookie and the role and community area you gave are deleted. "
+                "Your endorsements still count, without any link to this device, so they can no longer be "
+                "withdrawn from it."
+            ),
+        )
+    return forget(redirect(_back_to(request, reverse("privacy"))))
 
 
 def print_form(request, slug: str):

@@ -1,8 +1,8 @@
 """Public read-only JSON: the same figures as the public results page, for journalists' and partners' scripts.
 
-The numbers come from `results.public.public_results`, so they carry the same small-cell suppression
-(RESULTS_MIN_CELL) and the same short cache (RESULTS_CACHE_SECONDS, computed afresh if the cache
-is down) as the page. Staff exports (feedback/exports.py) are the place for exact figures.
+The numbers come from `results.publication.published_results`, so they are the page's own: the same batch
+(published at most every RESULTS_PUBLISH_SECONDS), the same breakdowns by people with small-cell
+suppression (RESULTS_MIN_CELL). Exact figures exist only in the staff area.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 from civictrust.db import reads_figures
 
 from ..models import Consultation
-from .public import public_results
+from .publication import published_results
 from .tallies import TallyRow
 
 
@@ -39,7 +39,7 @@ def tallies_json(request, slug: str):
     if consultation is None:
         return JsonResponse({"error": "No consultation with that address."}, status=404)
     with translation.override(language):
-        results = public_results(consultation)
+        results = published_results(consultation)
         body = {
             "consultation": {
                 "slug": consultation.slug,
@@ -55,13 +55,13 @@ def tallies_json(request, slug: str):
             },
             "endorsements_per_remedy": _rows(results.endorsements_per_remedy),
             "concerns_per_topic": _rows(results.concerns_per_topic),
-            "endorsements_by_area": _rows(results.endorsements_by_area),
-            "endorsements_by_role": _rows(results.endorsements_by_role),
+            "participants_by_area": _rows(results.participants_by_area),
+            "participants_by_role": _rows(results.participants_by_role),
             "concerns_by_area": _rows(results.concerns_by_area),
             "concerns_by_role": _rows(results.concerns_by_role),
         }
     response = JsonResponse(body, json_dumps_params={"ensure_ascii": False})
-    patch_cache_control(response, public=True, max_age=settings.RESULTS_CACHE_SECONDS)
+    patch_cache_control(response, public=True, max_age=settings.RESULTS_PUBLISH_SECONDS)
     patch_vary_headers(response, ["Accept-Encoding"])
     # Read-only public figures: any site may fetch them (no cookies are sent or read).
     response["Access-Control-Allow-Origin"] = "*"

@@ -1,62 +1,139 @@
-"""What the public sees of the results: exact totals, suppressed breakdowns, briefly cached."""
+"""What the public may see of the results: one selector counts it, `label_results` names it in the reader's language.
+
+`count_published_figures` is the one place the public figures are counted. The results page, the remedies
+page, the public API and the shareable tally export all show its output, through the batched publication of
+`results.publication`; a roll-up table that makes the figures cheap only has to change this function.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.utils.translation import get_language
+from django.db.models import Count
+from django.utils.translation import gettext as _
 
-from ..models import Consultation
-from .caching import cached
+from ..briefing.selectors import published_remedies, published_topics
+from ..community_areas import COMMUNITY_AREA_CHOICES
+from ..models import Concern, Consultation, Endorsement, Role
 from .suppression import suppress_small_cells
-from .tallies import TallyRow, tallies_for
+from .tallies import COUNTED_CONCERN_STATUSES, TallyRow
+
+AREA_LABELS = dict(COMMUNITY_AREA_CHOICES)
+ROLE_LABELS = dict(Role.choices)
+BREAKDOWNS = ("participants_by_area", "participants_by_role", "concerns_by_area", "concerns_by_role")
 
 
 @dataclass
 class PublicResults:
-    """What the public results page shows: exact totals, suppressed breakdowns."""
+    """The public figures of one consultation, labelled in the current language.
+
+    Totals per remedy and per topic are exact. Breakdowns by community area and role count people:
+    distinct participants for endorsements, concerns for concerns; a group of fewer than `min_cell`
+    is suppressed (and with it the next smallest when it alone would be). `window` names the
+    publication window the figures were counted in (None: counted for this request).
+    """
 
     endorsements_per_remedy: list[TallyRow]
     concerns_per_topic: list[TallyRow]
-    endorsements_by_area: list[TallyRow]
+    participants_by_area: list[TallyRow]
     concerns_by_area: list[TallyRow]
-    endorsements_by_role: list[TallyRow]
+    participants_by_role: list[TallyRow]
     concerns_by_role: list[TallyRow]
     total_endorsements: int
     total_participants: int
     total_concerns: int
     min_cell: int
+    window: int | None = None
 
 
-def public_results(consultation: Consultation) -> PublicResults:
-    """The public results of `consultation`, at most RESULTS_CACHE_SECONDS old (see `count_public_results`).
-
-    Cached per consultation and language; if the cache cannot be reached the results are
-    counted afresh instead of failing.
-    """
-    key = f"civictrust:results:{consultation.pk}:{get_language()}:{settings.RESULTS_MIN_CELL}"
-    return cached(key, settings.RESULTS_CACHE_SECONDS, lambda: count_public_results(consultation))
+def _cells(counts: dict, minimum: int) -> list[list]:
+    """A breakdown as JSON-ready [key, count] pairs, count None where suppressed."""
+    rows = [TallyRow(label=str(key), count=n, key=key or "") for key, n in counts.items() if n]
+    return [[row.key, row.count] for row in suppress_small_cells(rows, minimum)]
 
 
-def count_public_results(consultation: Consultation) -> PublicResults:
-    """The public results of `consultation`, counted now.
+def count_published_figures(consultation: Consultation) -> dict:
+    """Count, now, every figure the public may see of `consultation`: numbers and keys only, JSON-ready.
 
-    Totals per remedy and per topic are exact; every breakdown by community area or role goes
-    through `suppress_small_cells` with RESULTS_MIN_CELL. Counted by `tallies_for` (a fixed
-    number of queries).
+    Only published remedies and topics appear: endorsements of an unpublished remedy count nowhere, and
+    concerns whose topic is unpublished count under "Other". Concerns count while pending or approved.
+    Breakdowns by community area and role count distinct participants (endorsements) and concerns, each
+    passed through `suppress_small_cells` with RESULTS_MIN_CELL, so one person with many endorsements is
+    one person. Nine queries, whatever the size of the data.
     """
     minimum = settings.RESULTS_MIN_CELL
-    tallies = tallies_for(consultation)
+    remedy_ids = list(published_remedies(consultation).values_list("pk", flat=True))
+    topic_ids = list(published_topics(consultation).values_list("pk", flat=True))
+    endorsements = Endorsement.objects.filter(remedy__consultation=consultation, remedy__is_published=True).order_by()
+    per_remedy = dict(endorsements.values_list("remedy").annotate(n=Count("pk")))
+    participants = endorsements.aggregate(n=Count("participant", distinct=True))["n"]
+    concerns = Concern.objects.filter(consultation=consultation, status__in=COUNTED_CONCERN_STATUSES).order_by()
+    per_topic = dict(concerns.values_list("topic").annotate(n=Count("pk")))
+    shown_topics = set(topic_ids)
+
+    def people_by(field_name: str) -> dict:
+        return dict(endorsements.values_list(field_name).annotate(n=Count("participant", distinct=True)))
+
+    def concerns_by(field_name: str) -> dict:
+        return dict(concerns.values_list(field_name).annotate(n=Count("pk")))
+
+    return {
+        "min_cell": minimum,
+        "remedies": [[pk, per_remedy.get(pk, 0)] for pk in remedy_ids],
+        "topics": [[pk, per_topic.get(pk, 0)] for pk in topic_ids],
+        "other_topic": sum(n for pk, n in per_topic.items() if pk not in shown_topics),
+        "total_endorsements": sum(per_remedy.values()),
+        "total_participants": participants,
+        "total_concerns": sum(per_topic.values()),
+        "participants_by_area": _cells(people_by("community_area"), minimum),
+        "participants_by_role": _cells(people_by("role"), minimum),
+        "concerns_by_area": _cells(concerns_by("community_area"), minimum),
+        "concerns_by_role": _cells(concerns_by("role"), minimum),
+    }
+
+
+def _labelled_breakdown(cells: list[list], labels: dict) -> list[TallyRow]:
+    """Rows in an order that gives nothing away: shown groups largest first, hidden groups by name, "Not given" last.
+
+    Hidden groups are never ordered by their size, so the order cannot tell which of them is larger.
+    """
+    rows = [
+        TallyRow(label=str(labels.get(key, key)), count=n, key=key, suppressed=n is None) for key, n in cells if key
+    ]
+    shown = sorted((row for row in rows if not row.suppressed), key=lambda row: (-row.count, row.label))
+    hidden = sorted((row for row in rows if row.suppressed), key=lambda row: row.label)
+    not_given = [TallyRow(label=_("Not given"), count=n, key="", suppressed=n is None) for key, n in cells if not key]
+    return shown + hidden + not_given
+
+
+def label_results(consultation: Consultation, figures: dict, window: int | None = None) -> PublicResults:
+    """`figures` (from `count_published_figures`) with the names of the current language; two queries.
+
+    A remedy or topic unpublished since the figures were counted is left out at once.
+    """
+    remedy_counts = dict(figures["remedies"])
+    topic_counts = dict(figures["topics"])
+    per_remedy = [
+        TallyRow(label=remedy.title, count=remedy_counts.get(remedy.pk, 0), key=remedy.key)
+        for remedy in published_remedies(consultation)
+    ]
+    per_topic = [
+        TallyRow(label=topic.name, count=topic_counts.get(topic.pk, 0), key=topic.key)
+        for topic in published_topics(consultation)
+    ]
+    if figures["other_topic"]:
+        per_topic.append(TallyRow(label=_("Other"), count=figures["other_topic"], key=""))
     return PublicResults(
-        endorsements_per_remedy=tallies.endorsements_per_remedy,
-        concerns_per_topic=tallies.concerns_per_topic,
-        endorsements_by_area=suppress_small_cells(tallies.endorsements_by_area, minimum),
-        concerns_by_area=suppress_small_cells(tallies.concerns_by_area, minimum),
-        endorsements_by_role=suppress_small_cells(tallies.endorsements_by_role, minimum),
-        concerns_by_role=suppress_small_cells(tallies.concerns_by_role, minimum),
-        total_endorsements=tallies.total_endorsements,
-        total_participants=tallies.total_participants,
-        total_concerns=sum(row.count or 0 for row in tallies.concerns_per_topic),
-        min_cell=minimum,
+        endorsements_per_remedy=per_remedy,
+        concerns_per_topic=per_topic,
+        participants_by_area=_labelled_breakdown(figures["participants_by_area"], AREA_LABELS),
+        concerns_by_area=_labelled_breakdown(figures["concerns_by_area"], AREA_LABELS),
+        participants_by_role=_labelled_breakdown(figures["participants_by_role"], ROLE_LABELS),
+        concerns_by_role=_labelled_breakdown(figures["concerns_by_role"], ROLE_LABELS),
+        total_endorsements=figures["total_endorsements"],
+        total_participants=figures["total_participants"],
+        total_concerns=figures["total_concerns"],
+        min_cell=figures["min_cell"],
+        window=window,
     )

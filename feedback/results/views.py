@@ -1,6 +1,8 @@
-"""Results pages: the public results (suppressed, briefly cached) and the staff dashboard (exact)."""
+"""Results pages: the public results (published in batches, suppressed) and the staff dashboard (exact)."""
 
 from __future__ import annotations
+
+import hashlib
 
 from django import forms
 from django.conf import settings
@@ -20,24 +22,26 @@ from ..models import Concern, Consultation, Role
 from ..roles import VIEW_DASHBOARD_PERMISSION
 from .caching import cached
 from .dashboard import dashboard_for
-from .public import count_public_results
+from .publication import published_results
 from .tallies import TallyFilters
 
 
 @reads_figures
 def results(request, slug: str):
     consultation = consultation_by_slug(slug)
-    # The charts and tables are rendered once per RESULTS_CACHE_SECONDS, not per visitor: at a
-    # million endorsements, counting and drawing them is most of the page's cost.
-    key = f"civictrust:results-page:{consultation.pk}:{get_language()}:{settings.RESULTS_MIN_CELL}"
-    results_html = cached(
-        key,
-        settings.RESULTS_CACHE_SECONDS,
-        lambda: render_to_string(
-            "feedback/includes/results_body.html",
-            {"results": count_public_results(consultation), "cache_seconds": settings.RESULTS_CACHE_SECONDS},
-        ),
-    )
+    published = published_results(consultation)
+    context = {"results": published, "publish_seconds": settings.RESULTS_PUBLISH_SECONDS}
+    if published.window is None:
+        results_html = render_to_string("feedback/includes/results_body.html", context)
+    else:
+        # The charts and tables are drawn once per set of figures and language, not per visitor: the key is the
+        # figures themselves, so a new batch or a remedy unpublished in the admin shows at once.
+        digest = hashlib.sha256(repr(published).encode()).hexdigest()[:32]
+        results_html = cached(
+            f"civictrust:results-page:{consultation.pk}:{get_language()}:{digest}",
+            settings.RESULTS_PUBLISH_SECONDS * 2,
+            lambda: render_to_string("feedback/includes/results_body.html", context),
+        )
     return render(request, "feedback/results.html", {"consultation": consultation, "results_html": results_html})
 
 

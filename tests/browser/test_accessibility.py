@@ -56,6 +56,7 @@ PAGES = {
     "briefing": ("/", None),
     "consultation briefing": ("/c/chicago/", None),
     "privacy": ("/privacy/", None),
+    "about": ("/about/", None),
     "concern form": ("/c/chicago/concerns/new/", None),
     "concern form with errors": ("/c/chicago/concerns/new/", send_empty_form),
     "concern receipt": ("/c/chicago/concerns/new/", send_a_concern),
@@ -118,6 +119,7 @@ def test_no_public_page_has_a_serious_accessibility_violation_or_scrolls_sideway
 KEYBOARD_PAGES = [
     "/",
     "/privacy/",
+    "/about/",
     "/c/no-such-consultation/",
     "/c/chicago/concerns/new/",
     "/c/chicago/concerns/withdraw/",

@@ -130,7 +130,7 @@ def test_a_resident_reports_a_published_concern_once(phone, site):
         status=Concern.Status.APPROVED,
     )
     phone.goto(site.url + "/c/chicago/concerns/")
-    item = phone.locator(f"#concern-{concern.pk}")
+    item = phone.locator(f"#concern-{concern.public_reference}")
     expect(item).to_contain_text("Someone posted a neighbour's name here.")
     assert phone.evaluate(NO_HORIZONTAL_SCROLL)
 

@@ -272,7 +272,7 @@ def test_with_redis_down_residents_still_read_send_endorse_report_and_withdraw(c
         assert sent.status_code == 302
         code = read_receipt_code(client, sent)
         assert client.post(f"/c/chicago/remedies/{remedy.pk}/endorse/").status_code == 302
-        assert client.post(f"/c/chicago/concerns/{published.pk}/report/").status_code == 302
+        assert client.post(f"/c/chicago/concerns/{published.public_reference}/report/").status_code == 302
 
         new = Concern.objects.get(status=Concern.Status.PENDING)
         assert new.moderators_notified_at is None  # the notice waits in the database for the periodic sweep

@@ -43,8 +43,8 @@ def test_endorsements_beyond_the_limit_get_429(client, briefing, settings):
 def test_reports_beyond_the_limit_get_429(client, briefing, settings):
     settings.RATELIMIT_REPORTS = "1/h"
     first, second = ConcernFactory(consultation=briefing), ConcernFactory(consultation=briefing)
-    client.post(f"/c/chicago/concerns/{first.pk}/report/")
-    assert client.post(f"/c/chicago/concerns/{second.pk}/report/").status_code == 429
+    client.post(f"/c/chicago/concerns/{first.public_reference}/report/")
+    assert client.post(f"/c/chicago/concerns/{second.public_reference}/report/").status_code == 429
     assert Report.objects.count() == 1
 
 

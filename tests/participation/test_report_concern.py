@@ -8,14 +8,14 @@ from tests.factories import ConcernFactory
 
 
 def report_url(concern) -> str:
-    return f"/c/chicago/concerns/{concern.pk}/report/"
+    return f"/c/chicago/concerns/{concern.public_reference}/report/"
 
 
 def test_a_report_flags_the_concern_for_the_moderators(client, briefing):
     concern = ConcernFactory(consultation=briefing)
     response = client.post(report_url(concern), {"next": "/c/chicago/concerns/?page=1"})
     assert response.status_code == 302
-    assert response["Location"] == f"/c/chicago/concerns/?page=1#concern-{concern.pk}"
+    assert response["Location"] == f"/c/chicago/concerns/?page=1#concern-{concern.public_reference}"
     concern.refresh_from_db()
     assert concern.report_count == 1 and concern.reported_at is not None
     assert Report.objects.count() == 1

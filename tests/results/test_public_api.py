@@ -1,4 +1,4 @@
-"""The public JSON of the tallies: same suppression as the results page, cached briefly, read-only."""
+"""The public JSON of the tallies: the results page's published figures and suppression, read-only."""
 
 from __future__ import annotations
 
@@ -47,29 +47,30 @@ def test_small_cells_are_suppressed_as_on_the_results_page(client, endorsed, set
     settings.RESULTS_MIN_CELL = 5
     data = client.get(URL).json()
     assert data["min_cell"] == 5
-    by_area = by_key(data["endorsements_by_area"])
+    by_area = by_key(data["participants_by_area"])
     assert by_area["14"]["count"] == 15
     # South Lawndale's 2 endorsements are hidden, and with only one hidden cell the next smallest
     # (outside Chicago, 7) is hidden too, so the total minus the shown cells cannot give it away.
     assert by_area["30"] == {"key": "30", "label": "South Lawndale", "count": None, "suppressed": True}
     assert by_area["outside"]["suppressed"] is True
-    shown = [row["count"] for row in data["endorsements_by_area"] + data["endorsements_by_role"] if row["count"]]
+    shown = [row["count"] for row in data["participants_by_area"] + data["participants_by_role"] if row["count"]]
     assert all(count >= 5 for count in shown)
-    assert sum(row["suppressed"] for row in data["endorsements_by_role"]) != 1
+    assert sum(row["suppressed"] for row in data["participants_by_role"]) != 1
 
 
 def test_labels_follow_the_lang_parameter(client, endorsed):
     data = client.get(URL, {"lang": "es"}).json()
     assert data["language"] == "es"
-    assert "Resident" not in {row["label"] for row in data["endorsements_by_role"]}
+    assert "Resident" not in {row["label"] for row in data["participants_by_role"]}
     assert client.get(URL, {"lang": "xx"}).json()["language"] == "en"
 
 
-def test_the_figures_are_cached_briefly(client, endorsed, settings, django_assert_num_queries):
-    settings.RESULTS_CACHE_SECONDS = 30
+def test_the_figures_are_the_published_batch(client, endorsed, settings, django_assert_num_queries):
+    settings.RESULTS_PUBLISH_SECONDS = 30
     client.get(URL)
     Endorsement.objects.create(remedy=endorsed.remedies.first(), participant=uuid.uuid4())
-    with django_assert_num_queries(1):  # the consultation; the figures come from the cache
+    # the consultation; this window's counts; the published remedies and topics that label them
+    with django_assert_num_queries(4):
         response = client.get(URL)
     assert response.json()["totals"]["endorsements"] == 24
     assert "max-age=30" in response["Cache-Control"]

@@ -69,6 +69,8 @@ ENDPOINT_FIELDS = {
     "print_form": [],
     "concern_sent": [],
     "privacy": [],
+    "about": [],
+    "forget_device": ["next"],
     "home": [],
     "api_tallies": ["lang"],
 }
@@ -99,12 +101,14 @@ def world(briefing, settings):
     paths = {
         "home": "/",
         "privacy": "/privacy/",
+        "about": "/about/",
+        "forget_device": "/forget-device/",
         "consultation": "/c/chicago/",
         "concerns": "/c/chicago/concerns/",
         "concern_new": "/c/chicago/concerns/new/",
         "concern_sent": "/c/chicago/concerns/sent/",
         "concern_withdraw": "/c/chicago/concerns/withdraw/",
-        "concern_report": f"/c/chicago/concerns/{published.pk}/report/",
+        "concern_report": f"/c/chicago/concerns/{published.public_reference}/report/",
         "remedies": "/c/chicago/remedies/",
         "remedy_about_you": "/c/chicago/remedies/about-you/",
         "remedy_endorse": f"/c/chicago/remedies/{remedy.pk}/endorse/",
@@ -283,7 +287,14 @@ def test_a_report_whose_next_is_not_a_path_on_this_site_goes_back_to_the_list(cl
 
 # Oversized and malformed bodies ------------------------------------------------------------------------------------
 
-POST_ENDPOINTS = ["concern_new", "concern_withdraw", "concern_report", "remedy_about_you", "remedy_endorse"]
+POST_ENDPOINTS = [
+    "concern_new",
+    "concern_withdraw",
+    "concern_report",
+    "remedy_about_you",
+    "remedy_endorse",
+    "forget_device",
+]
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ def take_part_from(client, briefing, address: str) -> None:
     client.post("/c/chicago/concerns/new/", concern_form_data(text="short"), REMOTE_ADDR=address)
     client.post(f"/c/chicago/remedies/{remedy.pk}/endorse/", REMOTE_ADDR=address)
     client.post("/c/chicago/remedies/about-you/", {"role": "resident", "community_area": "30"}, REMOTE_ADDR=address)
-    client.post(f"/c/chicago/concerns/{approved.pk}/report/", REMOTE_ADDR=address)
+    client.post(f"/c/chicago/concerns/{approved.public_reference}/report/", REMOTE_ADDR=address)
     client.post("/c/chicago/concerns/withdraw/", {"receipt_code": "AAAA-BBBB-CCCC"}, REMOTE_ADDR=address)
     for url in ["/c/chicago/remedies/", "/c/chicago/concerns/", "/c/chicago/results/", "/c/chicago/print/"]:
         client.get(url, REMOTE_ADDR=address)

@@ -46,7 +46,12 @@ def test_contact_emails_past_the_retention_period_are_deleted_with_their_consent
 def test_the_purge_is_idempotent(briefing):
     concern(briefing, received=days_ago(400))
     assert purge_expired_personal_data().contact_emails == 1
-    assert purge_expired_personal_data().as_dict() == {"contact_emails": 0, "reports": 0, "export_files": 0}
+    assert purge_expired_personal_data().as_dict() == {
+        "contact_emails": 0,
+        "reports": 0,
+        "export_files": 0,
+        "participant_details": 0,
+    }
 
 
 def test_old_reports_are_deleted_and_the_report_count_stays(briefing, settings):

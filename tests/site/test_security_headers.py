@@ -44,6 +44,8 @@ def route_kwargs(pattern: URLPattern, briefing, concern) -> dict:
             kwargs[name] = concern.pk
         elif name == "pk" and "remedy" in pattern.name:
             kwargs[name] = briefing.remedies.first().pk
+        elif name == "reference" and "concern" in pattern.name:
+            kwargs[name] = concern.public_reference
         else:
             pytest.fail(f"tests/test_security_headers.py does not know how to fill <{name}> of route {pattern.name!r}")
     return kwargs

@@ -20,6 +20,7 @@ PAGES = [
     ("/es/c/chicago/results/", "Resultados hasta ahora"),
     ("/es/c/chicago/print/", "Usted es (marque uno)"),
     ("/es/privacy/", "Lo que nunca preguntamos"),
+    ("/es/about/", "Acerca de esta consulta"),
 ]
 
 
