@@ -14,6 +14,7 @@ from django.utils import timezone
 from . import queue
 from .exports import jobs
 from .models import Concern, ExportJob
+from .notifications.digest import digest_is_scheduled
 
 # Work recorded less than this long ago is left to the request that recorded it (whose
 # after-commit send may still be under way), so the sweep does not send a duplicate.
@@ -39,9 +40,8 @@ def sweep_pending_work(*, now=None) -> dict[str, int]:
         if not queued:
             break  # the broker is still down; the next sweep tries again
         counts["exports_queued"] += 1
-    unannounced = Concern.objects.filter(
-        status=Concern.Status.PENDING, moderators_notified_at__isnull=True, created_at__lt=now - SWEEP_GRACE
-    )
-    if unannounced.exists() and queue.send_now(queue.NOTIFY_MODERATORS):
+    # Concerns keep only their day, so "recorded a moment ago" is told by the digest already queued for this period.
+    unannounced = Concern.objects.filter(status=Concern.Status.PENDING, moderators_notified_at__isnull=True)
+    if not digest_is_scheduled() and unannounced.exists() and queue.send_now(queue.NOTIFY_MODERATORS):
         counts["digests_queued"] = 1
     return counts

@@ -1,9 +1,9 @@
 """The models of the one `feedback` app, one module per capability; import them from here."""
 
 from .briefing import BriefingItem, Consultation, Remedy, Stakeholder, Topic
-from .exports import ExportJob, PrivateStorage, TallySnapshot, private_export_storage, private_storage
+from .exports import ExportJob, PrivateStorage, PurgeSnapshot, TallySnapshot, private_export_storage, private_storage
 from .moderation import ModerationEvent
-from .participation import Concern, Endorsement, Report, Role
+from .participation import Concern, Endorsement, Report, Role, start_of_local_day
 
 __all__ = [
     "BriefingItem",
@@ -13,6 +13,7 @@ __all__ = [
     "ExportJob",
     "ModerationEvent",
     "PrivateStorage",
+    "PurgeSnapshot",
     "Remedy",
     "Report",
     "Role",
@@ -21,4 +22,5 @@ __all__ = [
     "Topic",
     "private_export_storage",
     "private_storage",
+    "start_of_local_day",
 ]
