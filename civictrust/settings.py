@@ -31,8 +31,11 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "insecure-development-only-key-never-use-in-production"  # noqa: S105  # nosec B105  # DEBUG only
 
-# A separate secret for hashing client addresses, so rotating SECRET_KEY does not reset rate limits.
-CLIENT_HASH_SECRET = env.str("CLIENT_HASH_SECRET", "") or SECRET_KEY
+# Rate limits hash client addresses with a random key per window, kept only in the cache and dropped when the window
+# ends (participation/ratelimits.py), so yesterday's hashes cannot be recomputed by anyone. This optional secret is
+# mixed into every window's key, so the cache alone does not give the current window's hashes either. It never
+# defaults to SECRET_KEY: that sits in the same .env, and anyone holding it must not be able to reverse a hash.
+CLIENT_HASH_SECRET = env.str("CLIENT_HASH_SECRET", "")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 if DEBUG:
@@ -334,7 +337,7 @@ RESULTS_PUBLISH_SECONDS = env.int("RESULTS_PUBLISH_SECONDS", 60)
 # when they were counted and offers "Count again" (README, "Dashboard").
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", 30)
 # Request header carrying the client address set by a trusted proxy (e.g. HTTP_X_REAL_IP); empty: REMOTE_ADDR.
-# The address is only ever used through a keyed hash (CLIENT_HASH_SECRET), never stored or logged.
+# The address is only ever used through a keyed hash whose key lives one window, never stored or logged.
 CLIENT_ADDRESS_HEADER = env.str("CLIENT_ADDRESS_HEADER", "")
 
 
@@ -355,6 +358,10 @@ EXPORT_TIME_LIMIT_SECONDS = env.int("EXPORT_TIME_LIMIT_SECONDS", 1800)
 # Reports (a participant id and a concern) are deleted after this many days; by then no browser
 # carries that participant id any more (README, "Background work"). The report count stays.
 REPORT_PARTICIPANT_RETENTION_DAYS = env.int("REPORT_PARTICIPANT_RETENTION_DAYS", PARTICIPANT_COOKIE_DAYS)
+# A closed consultation is purged this many days after its closing time (retention.purge_consultation): the words of
+# concerns never published, contact emails, receipts, reports and what links one person's endorsements are deleted;
+# every figure stays. Run daily by beat; `manage.py purge_consultation SLUG` does it at once.
+PURGE_DAYS_AFTER_CLOSE = env.int("PURGE_DAYS_AFTER_CLOSE", 30)
 # Where the file-based email backend (EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend) writes.
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", str(BASE_DIR / "sent_emails"))
 
@@ -397,4 +404,5 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-pending-work": {"task": "feedback.tasks.sweep_pending_work", "schedule": 60.0},
     "snapshot-tallies": {"task": "feedback.tasks.snapshot_tallies", "schedule": 3600.0},
     "purge-expired-data": {"task": "feedback.tasks.purge_expired_data", "schedule": 6 * 3600.0},
+    "purge-closed-consultations": {"task": "feedback.tasks.purge_closed_consultations", "schedule": 24 * 3600.0},
 }

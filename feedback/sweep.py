@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.utils import timezone
 
 from . import queue
 from .exports import jobs
 from .models import Concern, ExportJob
+from .notifications.digest import seconds_until_scheduled_digest
 
 # Work recorded less than this long ago is left to the request that recorded it (whose
 # after-commit send may still be under way), so the sweep does not send a duplicate.
@@ -26,7 +26,7 @@ def sweep_pending_work(*, now: datetime | None = None, worker_connected: bool = 
 
     Idempotent: sending an export job twice is harmless (`run_export_job` builds each job once)
     and so is a moderator digest (each concern is announced once). Never a second digest within a
-    digest period: see `_queue_overdue_digest`. `worker_connected`: a worker just (re)connected to
+    digest period: see `_queue_lost_digest`. `worker_connected`: a worker just (re)connected to
     the broker, and the delayed digest it may have held is gone with its old connection. Returns
     counts of what it did, for the logs.
     """
@@ -42,33 +42,24 @@ def sweep_pending_work(*, now: datetime | None = None, worker_connected: bool = 
         if not queued:
             break  # the broker is still down; the next sweep tries again
         counts["exports_queued"] += 1
-    counts["digests_queued"] = _queue_overdue_digest(now=now, worker_connected=worker_connected)
+    counts["digests_queued"] = _queue_lost_digest(worker_connected=worker_connected)
     return counts
 
 
-def _queue_overdue_digest(*, now: datetime, worker_connected: bool) -> int:
-    """Queue the moderators' digest that should have gone by now; 1 if one was queued.
+def _queue_lost_digest(*, worker_connected: bool) -> int:
+    """Queue the moderators' digest that was lost; 1 if one was queued.
 
-    The first concern of a period queued a digest for the period's end (notifications.digest), so
-    a concern younger than MODERATOR_DIGEST_SECONDS (plus the grace) is still covered by it: sending
-    one now would be a second email in the same period. Older and still unannounced, that digest
-    was lost (the broker was down, or restarted empty). After a worker (re)connects it is queued for
-    when it is due, since the worker that held it delayed may have lost it with its connection.
+    The first concern of a period queued a digest for the period's end and marked the period in the cache
+    (notifications.digest), so while that mark stands a digest is on its way and sending one now would be a
+    second email in the same period. Unannounced concerns and no mark: that digest was lost (the broker was
+    down, or restarted empty), so it goes now. After a worker (re)connects, the delayed digest it held may be
+    gone with its old connection, so it is queued again for the end of the period.
     """
-    oldest = (
-        Concern.objects.filter(
-            status=Concern.Status.PENDING, moderators_notified_at__isnull=True, created_at__lt=now - SWEEP_GRACE
-        )
-        .order_by("created_at")
-        .values_list("created_at", flat=True)
-        .first()
-    )
-    if oldest is None:
+    if not Concern.objects.filter(status=Concern.Status.PENDING, moderators_notified_at__isnull=True).exists():
         return 0
-    due = oldest + timedelta(seconds=settings.MODERATOR_DIGEST_SECONDS)
+    remaining = seconds_until_scheduled_digest()
+    if remaining is None:
+        return int(queue.send_now(queue.NOTIFY_MODERATORS))
     if worker_connected:
-        countdown = max(0, int((due - now).total_seconds()) + 1)
-        return int(queue.send_now(queue.NOTIFY_MODERATORS, countdown=countdown or None))
-    if due + SWEEP_GRACE > now:
-        return 0
-    return int(queue.send_now(queue.NOTIFY_MODERATORS))
+        return int(queue.send_now(queue.NOTIFY_MODERATORS, countdown=remaining + 1))
+    return 0

@@ -99,6 +99,20 @@ def purge_expired_data() -> dict:
     return retention.purge_expired_personal_data().as_dict()
 
 
+@shared_task(
+    **RELIABLE, soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT, time_limit=settings.CELERY_TASK_TIME_LIMIT
+)
+def purge_closed_consultations() -> dict:
+    """Purge each closed consultation PURGE_DAYS_AFTER_CLOSE days after it closed; returns counts by slug."""
+    return retention.purge_closed_consultations()
+
+
+@shared_task(**RELIABLE, **SHORT_LIMITS)
+def rewrite_concerns_table() -> list:
+    """After a withdrawal: rewrite the concerns table so the deleted words leave PostgreSQL's data files."""
+    return retention.rewrite_concerns_table()
+
+
 @shared_task(**RELIABLE, **SHORT_LIMITS)
 def sweep_pending_work(worker_connected: bool = False) -> dict:
     """Queue again what never reached a worker; fail exports whose worker died (feedback/sweep.py)."""

@@ -1,8 +1,13 @@
-"""The one place that writes the moderators' audit log (ModerationEvent): append-only, never updated."""
+"""The one place that writes the moderators' audit log (ModerationEvent): append-only, never updated.
+
+An event holds numbers, statuses, the staff account and the staff's own reason, never the words of the concern:
+the log outlives a concern its author withdrew, and nothing of what they wrote may outlive it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.utils import timezone
 
@@ -10,9 +15,18 @@ from ..models import Concern, ModerationEvent
 
 
 def record_moderation_event(
-    *, concern: Concern, from_status: str, to_status: str, actor=None, reason: str = ""
+    *,
+    concern: Concern,
+    from_status: str,
+    to_status: str,
+    actor=None,
+    reason: str = "",
+    created_at: datetime | None = None,
 ) -> ModerationEvent:
-    """Append one event for `concern` (its number outlives the concern itself). Call inside the change's transaction."""
+    """Append one event for `concern` (its number outlives the concern itself). Call inside the change's transaction.
+
+    `created_at` (default: now) lets an event a resident caused (a withdrawal) keep only its day.
+    """
     return ModerationEvent.objects.create(
         concern=concern,
         concern_number=concern.pk,
@@ -20,6 +34,7 @@ def record_moderation_event(
         from_status=from_status,
         to_status=to_status,
         reason=reason,
+        created_at=created_at or timezone.now(),
     )
 
 

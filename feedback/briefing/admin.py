@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from ..models import Consultation, Remedy, SiteAbout, Stakeholder, Topic
@@ -16,10 +20,26 @@ class StakeholderInline(TranslationTabularInline):
 
 @admin.register(Consultation)
 class ConsultationAdmin(TranslationAdmin):
-    list_display = ("title", "slug", "status", "opens_at", "closes_at")
+    list_display = ("title", "slug", "status", "opens_at", "closes_at", "purge")
     list_filter = ("status",)
     prepopulated_fields = {"slug": ("title",)}
+    readonly_fields = ("purge",)
     inlines = [StakeholderInline]
+
+    @admin.display(description=_("purge"))
+    def purge(self, consultation: Consultation) -> str:
+        """When its personal data goes (README, "What is kept"), so nobody is surprised either way."""
+        if consultation.pk is None:
+            return gettext("Purged %(days)d days after it closes.") % {"days": settings.PURGE_DAYS_AFTER_CLOSE}
+        if consultation.purged_on is not None:
+            return gettext("Purged on %(day)s.") % {"day": date_format(consultation.purged_on)}
+        due = consultation.purge_due_on()
+        if due is None:
+            return gettext("No closing time set: once it is closed, purge it by hand (manage.py purge_consultation).")
+        return gettext("Will be purged on %(day)s (%(days)d days after it closes).") % {
+            "day": date_format(due),
+            "days": settings.PURGE_DAYS_AFTER_CLOSE,
+        }
 
 
 class BriefingItemAdmin(TranslationAdmin):

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from itertools import accumulate
 
 from ..community_areas import AREA_UNDISCLOSED, COMMUNITY_AREA_CHOICES, OUTSIDE_CHICAGO
-from ..models import Consultation, Remedy, Topic
+from ..models import Consultation, Remedy, Topic, start_of_local_day
 from ..models.participation import PUBLIC_REFERENCE_ALPHABET, PUBLIC_REFERENCE_LENGTH
 
 DAYS = 60
@@ -207,8 +207,9 @@ class DemoDataGenerator:
         return uuid.UUID(int=self.rng.getrandbits(128), version=4)
 
     def _moment(self, now: datetime) -> datetime:
-        # Skewed towards recent days: answers pick up as word of the consultation spreads.
-        return now - timedelta(seconds=int((self.rng.random() ** 1.4) * DAYS * 86_400))
+        # Skewed towards recent days: answers pick up as word of the consultation spreads. Only the day is kept,
+        # as the services keep it for real answers (models.start_of_local_day).
+        return start_of_local_day(now - timedelta(seconds=int((self.rng.random() ** 1.4) * DAYS * 86_400)))
 
     def _text(self, language: str) -> str:
         phrases = PHRASES[language]
@@ -244,7 +245,7 @@ class DemoDataGenerator:
                     note = "Off topic" if language == "en" else "Fuera de tema"
                 elif status == "approved" and rng.random() < REPORTED_SHARE_OF_APPROVED:
                     report_count = rng.randint(1, 3)
-                    reported_at = min(now, decided + timedelta(seconds=rng.randint(600, 86_400)))
+                    reported_at = start_of_local_day(min(now, decided + timedelta(seconds=rng.randint(600, 86_400))))
                     reports.extend((concern_id, self._uuid(), reported_at) for _ in range(report_count))
             concerns.append(
                 (
@@ -265,7 +266,7 @@ class DemoDataGenerator:
                     report_count,
                     reported_at,
                     0 if status == "pending" else 1,
-                    now,  # demo concerns never trigger a moderator notification email
+                    start_of_local_day(now),  # demo concerns never trigger a moderator notification email
                     created,
                     created,
                 )

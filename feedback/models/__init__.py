@@ -1,9 +1,9 @@
 """The models of the one `feedback` app, one module per capability; import them from here."""
 
 from .briefing import BriefingItem, Consultation, Remedy, Stakeholder, Topic
-from .exports import ExportJob, PrivateStorage, TallySnapshot, private_export_storage, private_storage
+from .exports import ExportJob, PrivateStorage, PurgeSnapshot, TallySnapshot, private_export_storage, private_storage
 from .moderation import ModerationEvent
-from .participation import Concern, Endorsement, ParticipantDetails, Report, Role
+from .participation import Concern, Endorsement, ParticipantDetails, Report, Role, start_of_local_day
 from .publication import PublishedResults
 from .site import SiteAbout
 
@@ -17,6 +17,7 @@ __all__ = [
     "ParticipantDetails",
     "PrivateStorage",
     "PublishedResults",
+    "PurgeSnapshot",
     "Remedy",
     "Report",
     "Role",
@@ -26,4 +27,5 @@ __all__ = [
     "Topic",
     "private_export_storage",
     "private_storage",
+    "start_of_local_day",
 ]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -38,6 +41,8 @@ class Consultation(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     opens_at = models.DateTimeField(_("opens at"), default=timezone.now)
     closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
+    # Set by the purge (retention.purge_consultation); a purged consultation never accepts responses again.
+    purged_on = models.DateField(_("purged on"), null=True, blank=True, editable=False)
     loaded_values = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -51,9 +56,22 @@ class Consultation(models.Model):
 
     def is_accepting_responses(self, at=None) -> bool:
         at = at or timezone.now()
-        if self.status != self.Status.OPEN or at < self.opens_at:
+        if self.purged_on is not None or self.status != self.Status.OPEN or at < self.opens_at:
             return False
         return self.closes_at is None or at < self.closes_at
+
+    def has_closed(self, at=None) -> bool:
+        """Closed for good: its status says so, or its closing time has passed (not merely not yet open)."""
+        at = at or timezone.now()
+        return self.status == self.Status.CLOSED or (self.closes_at is not None and self.closes_at <= at)
+
+    def purge_due_on(self) -> date | None:
+        """The day the periodic purge (retention.purge_closed_consultations) purges it: PURGE_DAYS_AFTER_CLOSE days
+        after it closes. None when that cannot be known: no closing time set (a consultation closed by its status
+        alone is purged by hand, `manage.py purge_consultation`), or already purged."""
+        if self.purged_on is not None or self.closes_at is None:
+            return None
+        return timezone.localdate(self.closes_at) + timedelta(days=settings.PURGE_DAYS_AFTER_CLOSE)
 
 
 class Topic(BriefingItem):

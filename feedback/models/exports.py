@@ -101,3 +101,25 @@ class TallySnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consultation} {self.day}"
+
+
+class PurgeSnapshot(models.Model):
+    """A purged consultation's figures as they stood just before its purge (retention.purge_consultation).
+
+    The purge gives every endorsement a fresh participant id, so counting distinct participants from the rows
+    would no longer give the number of people; those counts are read from here instead (results.tallies).
+    `tallies` holds every figure in the form of TallySnapshot.tallies, `participants` the distinct
+    participants overall, per community area, per role and per (area, role) pair.
+    """
+
+    consultation = models.OneToOneField(Consultation, on_delete=models.CASCADE, related_name="purge_snapshot")
+    day = models.DateField()
+    tallies = models.JSONField()
+    participants = models.JSONField()
+
+    class Meta:
+        verbose_name = _("purge snapshot")
+        verbose_name_plural = _("purge snapshots")
+
+    def __str__(self) -> str:
+        return f"{self.consultation} {self.day}"

@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, time
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..community_areas import COMMUNITY_AREA_CHOICES
 from .briefing import Consultation, Remedy, Topic
+
+
+def start_of_local_day(moment: datetime | None = None) -> datetime:
+    """Midnight (in TIME_ZONE) of the day of `moment` (default: now): the only time a resident's action keeps.
+
+    Concerns, endorsements and reports store this instead of the moment itself, so no two rows can be
+    matched by their times (a concern and its author's endorsements made a minute apart), nor with any
+    log that has times in it; the figures per day stay exact.
+    """
+    day = timezone.localdate(moment) if moment is not None else timezone.localdate()
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
 
 
 class Role(models.TextChoices):
@@ -64,18 +77,22 @@ class Concern(models.Model):
     moderation_note = models.TextField(_("moderation note"), blank=True)
     receipt_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     report_count = models.PositiveIntegerField(_("reports"), default=0, editable=False)
+    # Times are days (start_of_local_day): see that function for why.
     reported_at = models.DateTimeField(
         _("reported at"), null=True, blank=True, editable=False, help_text=_("Set by a report, cleared by moderation.")
     )
     version = models.PositiveIntegerField(default=0, editable=False)
     moderators_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("received"), default=start_of_local_day, db_index=True)
+    updated_at = models.DateTimeField(default=start_of_local_day, editable=False)
+    # The day a consultation's purge deleted this concern's words (it was never published); the row stays, so
+    # every figure it counts in stays as it was.
+    purged_on = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("concern")
         verbose_name_plural = _("concerns")
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-pk"]
         permissions = [
             ("view_contact", _("Can see contact emails")),
             ("view_dashboard", _("Can see the results dashboard")),
@@ -97,7 +114,9 @@ class Concern(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.text[:60]}"
+        # Never the text: Django's admin keeps this in its history (django_admin_log) and in its messages, where
+        # the words would outlive a concern its author withdrew.
+        return gettext("Concern #%(number)s") % {"number": self.pk}
 
 
 class Report(models.Model):
@@ -105,11 +124,12 @@ class Report(models.Model):
 
     concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="reports")
     participant = models.UUIDField()
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=start_of_local_day)
 
     class Meta:
         verbose_name = _("report")
         verbose_name_plural = _("reports")
+        ordering = ["created_at", "pk"]
         constraints = [models.UniqueConstraint(fields=["concern", "participant"], name="one_report_per_participant")]
 
     def __str__(self) -> str:
@@ -121,7 +141,7 @@ class Endorsement(models.Model):
     participant = models.UUIDField()
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
     community_area = models.CharField(_("community area"), max_length=12, choices=COMMUNITY_AREA_CHOICES, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(default=start_of_local_day, db_index=True)
 
     class Meta:
         verbose_name = _("endorsement")

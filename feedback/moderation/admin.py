@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import csrf_protect_m
 from django.contrib.admin.utils import model_ngettext, unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..exports.admin import CONCERN_EXPORT_ACTIONS
 from ..models import Concern, ModerationEvent
+from ..participation.forms import describe_hidden
 from ..participation.services import enter_concern_on_behalf
 from ..roles import VIEW_CONTACT_PERMISSION
 from . import services
@@ -62,8 +63,8 @@ class ModerationQueueFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value = self.value()
-        if value == self.QUEUE:
-            return queryset.filter(Q(status=Concern.Status.PENDING) | Q(reported_at__isnull=False))
+        if value == self.QUEUE:  # a purged concern can no longer change, so it waits for nobody
+            return queryset.filter(Q(status=Concern.Status.PENDING) | Q(reported_at__isnull=False), purged_on=None)
         if value == self.REPORTED:
             return queryset.filter(reported_at__isnull=False)
         if value in Concern.Status.values:
@@ -203,6 +204,8 @@ class ConcernAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("concern"))
     def summary(self, concern: Concern) -> str:
+        if concern.purged_on is not None:
+            return gettext("(words deleted when the consultation was purged)")
         return Truncator(concern.text).chars(120)
 
     @admin.display(description=_("reported"), boolean=True, ordering="reported_at")
@@ -307,6 +310,9 @@ class ConcernAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(request.path)
         except Concern.DoesNotExist:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        except ValidationError as refused:
+            self.message_user(request, " ".join(refused.messages), messages.ERROR)
+            return HttpResponseRedirect(request.path)
         if to_status:
             message = gettext("Concern #%(number)d is now “%(status)s”.") % {
                 "number": concern.pk,
@@ -340,6 +346,13 @@ class ConcernAdmin(admin.ModelAdmin):
         )
         obj.pk = submitted.concern.pk
         obj.status = submitted.concern.status
+        if submitted.hidden:  # what was hidden is said by kind and number only, never the words
+            self.message_user(
+                request,
+                gettext("Before it was stored, these details were hidden: %(hidden)s.")
+                % {"hidden": ", ".join(describe_hidden(submitted.hidden))},
+                messages.WARNING,
+            )
         self.message_user(
             request,
             gettext(

@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..audit.events import record_moderation_event, record_moderation_events
-from ..models import Concern, ModerationEvent
+from ..models import Concern, ModerationEvent, start_of_local_day
 
 # Bulk moderation locks and updates concerns in slices of this size (well under SQLite's parameter limit).
 BULK_MODERATION_SLICE = 500
@@ -39,6 +38,11 @@ def _lock_concern(concern_id: int, expected_version: int | None) -> Concern:
     concern = Concern.objects.select_for_update().get(pk=concern_id)
     if expected_version is not None and concern.version != expected_version:
         raise ConcernChangedMeanwhile
+    if concern.purged_on is not None:
+        # Its words are gone and its consultation's figures are final: nothing about it may change.
+        raise ValidationError(
+            {"status": _("This concern's consultation was purged: its words are deleted and it can no longer change.")}
+        )
     return concern
 
 
@@ -49,7 +53,7 @@ def _update_if_unchanged(concern: Concern, **changes) -> None:
     (which has no row locks) from overwriting a change made in between.
     """
     updated = Concern.objects.filter(pk=concern.pk, version=concern.version).update(
-        version=F("version") + 1, updated_at=timezone.now(), **changes
+        version=F("version") + 1, updated_at=start_of_local_day(), **changes
     )
     if not updated:
         raise ConcernChangedMeanwhile
@@ -71,7 +75,7 @@ def moderate_concern(
     (the report was looked at). `moderation_note`, when given, replaces the note. With
     `expected_version` (the version the moderator's page showed), raises ConcernChangedMeanwhile
     and writes nothing if anyone changed the concern since. Raises Concern.DoesNotExist if the
-    concern is gone (withdrawn by its author).
+    concern is gone (withdrawn by its author), ValidationError if its consultation was purged.
     """
     _check_moderation_status(to_status)
     reason = reason.strip()
@@ -101,8 +105,9 @@ def moderate_concerns(*, concern_ids, to_status: str, actor, reason: str = "") -
     Guarantees, atomically: one ModerationEvent per concern whose status really changed, none for
     the others; `reported_at` is cleared on all of them. Rows are locked in primary-key order, so
     two advocates acting on overlapping selections wait for each other instead of deadlocking,
-    and each event records the status the concern really had. The number of queries grows with
-    the number of 500-concern slices, not with the number of concerns.
+    and each event records the status the concern really had. Concerns of a purged consultation
+    are left as they are. The number of queries grows with the number of 500-concern slices, not
+    with the number of concerns.
     """
     _check_moderation_status(to_status)
     reason = reason.strip()
@@ -112,13 +117,13 @@ def moderate_concerns(*, concern_ids, to_status: str, actor, reason: str = "") -
         for start in range(0, len(ids), BULK_MODERATION_SLICE):
             rows = list(
                 Concern.objects.select_for_update()
-                .filter(pk__in=ids[start : start + BULK_MODERATION_SLICE])
+                .filter(pk__in=ids[start : start + BULK_MODERATION_SLICE], purged_on__isnull=True)
                 .order_by("pk")
                 .values_list("pk", "status", "reported_at")
             )
             changing = [(pk, status) for pk, status, _reported in rows if status != to_status]
             looked_at = [pk for pk, status, reported in rows if status == to_status and reported is not None]
-            now = timezone.now()
+            now = start_of_local_day()
             if changing:
                 Concern.objects.filter(pk__in=[pk for pk, _status in changing]).update(
                     status=to_status, reported_at=None, version=F("version") + 1, updated_at=now
@@ -146,7 +151,7 @@ def decide_concern(
     With `to_status` (approve, reject, spam) it is `moderate_concern`; with an empty `to_status` only
     the note changes (`moderation_note` None keeps it). Either way guarded by `expected_version`:
     raises ConcernChangedMeanwhile, writing nothing, if anyone changed the concern since the page was
-    opened, and Concern.DoesNotExist if it is gone. Atomic.
+    opened, Concern.DoesNotExist if it is gone, ValidationError if it was purged. Atomic.
     """
     if to_status:
         return moderate_concern(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -9,31 +11,60 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .. import queue
-from ..models import Concern
+from ..models import Concern, start_of_local_day
 
 DIGEST_SCHEDULED_KEY = "civictrust:moderator-digest-scheduled"
 
 
 def schedule_moderator_digest() -> None:
-    """Queue one moderator digest for MODERATOR_DIGEST_SECONDS from now, unless one is already queued.
+    """Queue one moderator digest for the end of the current MODERATOR_DIGEST_SECONDS period, unless one is queued.
 
+    Periods are fixed slices of the clock (e.g. every five minutes on the five), not counted from
+    the concern: the mark in the cache expires, and the digest is sent, at the period's end, so
+    neither the cache nor the digest's time tells when the concern that started it arrived.
     Concerns arriving meanwhile are announced by that same digest, so a busy hour sends a few
     emails, not one per concern. If the cache is down a digest is queued anyway (more emails,
     nothing missed); if the broker is down the periodic sweep sends it later. With no broker the
     digest is sent at once, off the resident's request (queue.enqueue_after_commit's `off_request`).
     """
-    delay = settings.MODERATOR_DIGEST_SECONDS
+    period = settings.MODERATOR_DIGEST_SECONDS
+    if period <= 0:
+        queue.enqueue_after_commit(queue.NOTIFY_MODERATORS, off_request=True)
+        return
+    key, delay = _period_mark(period)
     try:
-        first = cache.add(DIGEST_SCHEDULED_KEY, True, delay) if delay > 0 else True
+        first = cache.add(key, True, delay)
     except Exception:  # each cache client raises its own kind; announcing matters more than batching
         first = True
     if first:
-        queue.enqueue_after_commit(queue.NOTIFY_MODERATORS, countdown=delay or None, off_request=True)
+        queue.enqueue_after_commit(queue.NOTIFY_MODERATORS, countdown=delay, off_request=True)
+
+
+def _period_mark(period: int) -> tuple[str, int]:
+    """(cache key of the current digest period, seconds until the period ends)."""
+    now = int(time.time())
+    return f"{DIGEST_SCHEDULED_KEY}:{now // period}", period - now % period
+
+
+def seconds_until_scheduled_digest() -> int | None:
+    """Seconds until the digest already queued for the current period goes; None when none is queued.
+
+    Concerns keep only their day, so the sweep cannot tell a concern of the last seconds (whose digest is on its
+    way) from one whose digest never reached the broker by its time; this mark can. None if the cache is down.
+    """
+    period = settings.MODERATOR_DIGEST_SECONDS
+    if period <= 0:
+        return None
+    key, remaining = _period_mark(period)
+    try:
+        return remaining if cache.get(key) else None
+    except Exception:  # see schedule_moderator_digest
+        return None
 
 
 def moderator_emails() -> list[str]:
@@ -82,5 +113,6 @@ def send_moderator_digest() -> int:
                     "Open the moderation queue: %(url)s\n"
                 ) % {"new": len(new_ids), "waiting": waiting, "url": moderation_queue_url()}
             send_mail(subject=subject, message=message, from_email=None, recipient_list=recipients)
-        Concern.objects.filter(pk__in=new_ids).update(moderators_notified_at=timezone.now())
+        # The day only, like every time kept about what residents did (models.start_of_local_day).
+        Concern.objects.filter(pk__in=new_ids).update(moderators_notified_at=start_of_local_day())
     return len(new_ids)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+import re
 import time
 
 from crispy_forms.helper import FormHelper
@@ -9,11 +11,14 @@ from crispy_forms.layout import Div, Field, Layout, Submit
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from ..briefing.selectors import published_topics
 from ..community_areas import AREA_UNDISCLOSED, COMMUNITY_AREA_CHOICES
 from ..models import Consultation, Role, Topic
+from ..redaction import PLACEHOLDERS, Redaction, redact_concern_text
 from .services import CONCERN_MAX_LENGTH, CONCERN_MIN_LENGTH
 
 OTHER_TOPIC = "other"
@@ -27,11 +32,56 @@ def form_started_token(at: float | None = None) -> str:
     return signing.dumps(at if at is not None else time.time(), salt=STARTED_SALT)
 
 
+def shown_redaction_token(redacted_text: str) -> str:
+    """Proof that the resident was shown this redacted text: a keyed hash of it (no identifier is in it)."""
+    return salted_hmac("civictrust.shown-redaction", redacted_text, algorithm="sha256").hexdigest()
+
+
+_PLACEHOLDER = re.compile("|".join(re.escape(placeholder) for placeholder in PLACEHOLDERS.values()))
+
+
+def redaction_pieces(redacted_text: str) -> list[tuple[str, bool]]:
+    """The redacted text as (piece, is a placeholder) pairs, so a template can mark what was hidden."""
+    pieces, position = [], 0
+    for match in _PLACEHOLDER.finditer(redacted_text):
+        if match.start() > position:
+            pieces.append((redacted_text[position : match.start()], False))
+        pieces.append((match.group(), True))
+        position = match.end()
+    if position < len(redacted_text):
+        pieces.append((redacted_text[position:], False))
+    return pieces
+
+
+HIDDEN_KINDS = {
+    "phone": lambda n: ngettext("%(count)d phone number", "%(count)d phone numbers", n),
+    "email": lambda n: ngettext("%(count)d email address", "%(count)d email addresses", n),
+    "a_number": lambda n: ngettext("%(count)d A-number", "%(count)d A-numbers", n),
+    "id_number": lambda n: ngettext("%(count)d ID number", "%(count)d ID numbers", n),
+    "address": lambda n: ngettext("%(count)d street address", "%(count)d street addresses", n),
+    "name": lambda n: ngettext("%(count)d name", "%(count)d names", n),
+}
+
+
+def describe_hidden(counts: dict[str, int]) -> list[str]:
+    """What redaction hid, in words a resident reads ("1 phone number", "2 names"), always in the same order."""
+    return [
+        describe(counts[kind]) % {"count": counts[kind]} for kind, describe in HIDDEN_KINDS.items() if kind in counts
+    ]
+
+
 class ConcernForm(forms.Form):
     """The concern form: never a name, never immigration status.
 
     Two quiet checks against automated spam: a field people never see (`website`, hidden by a
     CSS class) must stay empty, and the form must have been open CONCERN_MIN_FILL_SECONDS.
+
+    Redaction, before anything is stored: when the text holds details the engine would hide, a
+    valid form first `needs_confirmation`: the page shows the text as it will be stored and the
+    resident sends it as shown or edits it. The words as written travel only in the form the
+    browser posts back (never in a cookie, the session, the cache or a log); `shown_redaction`
+    carries a keyed hash of the redacted text the resident saw, so sending again the same words
+    stores exactly what was shown, and changed words are shown again if anything is still hidden.
     """
 
     topic = forms.ChoiceField(
@@ -91,10 +141,13 @@ class ConcernForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
     started = forms.CharField(widget=forms.HiddenInput, required=False)
+    shown_redaction = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, consultation: Consultation, **kwargs) -> None:
+    def __init__(self, *args, consultation: Consultation, language: str = "en", **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.consultation = consultation
+        self.language = language
+        self.redaction: Redaction | None = None
         self.topics = {str(topic.pk): topic for topic in published_topics(consultation)}
         self.fields["topic"].choices = [
             ("", _("Choose a topic")),
@@ -118,6 +171,7 @@ class ConcernForm(forms.Form):
             "contact_consent",
             Div(Field("website"), css_class="form-trap", aria_hidden="true"),
             "started",
+            "shown_redaction",
             Submit("send", _("Send my concern")),
         )
 
@@ -157,7 +211,29 @@ class ConcernForm(forms.Form):
                 "contact_consent",
                 _("Tick this box to let organizers contact you, or remove your email."),
             )
+        if cleaned.get("text"):
+            # The same call, on the same trimmed text and language, as submit_concern's: what is shown is stored.
+            self.redaction = redact_concern_text(text=cleaned["text"].strip(), language=self.language)
         return cleaned
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """True when redaction hides something the resident has not yet been shown (call after is_valid)."""
+        if self.redaction is None or not self.redaction.changed:
+            return False
+        shown = self.cleaned_data.get("shown_redaction", "")
+        return not hmac.compare_digest(shown, shown_redaction_token(self.redaction.text))
+
+    def ask_for_confirmation(self) -> None:
+        """Make the form, shown again, carry the proof that its resident has now seen this redaction."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("shown_redaction")] = shown_redaction_token(self.redaction.text)
+
+    def hidden_summary(self) -> list[str]:
+        return describe_hidden(self.redaction.counts) if self.redaction else []
+
+    def redacted_pieces(self) -> list[tuple[str, bool]]:
+        return redaction_pieces(self.redaction.text) if self.redaction else []
 
     def error_summary(self) -> list[tuple[str, str]]:
         """(anchor id, message) for every error, in the order of the form, for the summary at the top.

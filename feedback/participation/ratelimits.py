@@ -1,9 +1,16 @@
 """Per-client rate limits without surveillance.
 
-A client is known only by a keyed hash (HMAC-SHA256 with CLIENT_HASH_SECRET) of its address,
-so neither the cache, the database nor the logs ever hold the address itself. Counting goes
-through django-ratelimit and the cache. If the cache cannot be reached, the limit is skipped
-(with a log line) rather than refusing residents: taking part matters more than throttling.
+A client is known only by a keyed hash (HMAC-SHA256) of its address, and the key changes with every window of
+the limit: it is a random key made when the window's first request comes, kept only in the cache, and it expires
+from the cache with the window, together with the counts made with it. Once a window is over, nobody (not the
+operator, not someone holding the server's disks and its `.env`) can tell which address a hash stood for, or
+compute an address's hash to look for it: the key is gone. `CLIENT_HASH_SECRET`, when set, is mixed into each
+window's key, so the cache alone does not give the current window's hashes either.
+
+Counting is a fixed window per group of actions (`cache.add`, then `cache.incr`), aligned to the clock, so an
+entry's expiry tells only the window's end, never the time of a client's first action. Neither the cache, the
+database nor the logs ever hold the address itself, and no log line holds a hash. If the cache cannot be reached,
+the limit is skipped (with a log line) rather than refusing residents: taking part matters more than throttling.
 """
 
 from __future__ import annotations
@@ -13,12 +20,14 @@ import hashlib
 import hmac
 import ipaddress
 import logging
+import secrets
+import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django_ratelimit.core import get_usage
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +38,17 @@ RATE_SETTINGS = {
     "reports": "RATELIMIT_REPORTS",
     "receipts": "RATELIMIT_RECEIPTS",
 }
+RATE_LIMIT_SETTINGS = list(RATE_SETTINGS.values())
+UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+# The cache entries of one window: its random key, and each client's count (by hash).
+WINDOW_KEY = "civictrust:ratelimit-key:{group}:{window}"
+COUNT_KEY = "civictrust:ratelimit:{group}:{window}:{client}"
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """(count, seconds) of a rate such as 30/h or 50/2h."""
+    count, period = rate.split("/", 1)
+    return int(count), int(period[:-1] or 1) * UNIT_SECONDS[period[-1]]
 
 
 def _client_address(request: HttpRequest) -> str:
@@ -46,9 +66,34 @@ def _client_address(request: HttpRequest) -> str:
     return str(address)
 
 
-def client_key(request: HttpRequest) -> str:
-    """The keyed hash that stands for the client address; it cannot be turned back into the address."""
-    return hmac.new(settings.CLIENT_HASH_SECRET.encode(), _client_address(request).encode(), hashlib.sha256).hexdigest()
+def _window(seconds: int, now: float | None = None) -> tuple[int, int]:
+    """(number of the current window, seconds until it ends) for windows of `seconds`, aligned to the clock."""
+    now = int(time.time() if now is None else now)
+    return now // seconds, seconds - now % seconds
+
+
+def window_key(group: str, window: int, remaining: int) -> bytes:
+    """The random key of `group`'s window number `window`, made by the first request of that window.
+
+    `cache.add` lets exactly one process make it; the others read that one. It expires with the window.
+    """
+    name = WINDOW_KEY.format(group=group, window=window)
+    cache.add(name, secrets.token_hex(32), remaining)
+    key = cache.get(name)
+    if key is None:  # evicted between the two calls: this request counts under a key of its own
+        key = secrets.token_hex(32)
+    return (settings.CLIENT_HASH_SECRET + key).encode()
+
+
+def client_key(request: HttpRequest, group: str = "concerns", *, now: float | None = None) -> str:
+    """The keyed hash that stands for the client address in `group`'s current window.
+
+    It cannot be turned back into the address, and once the window is over it cannot be computed again.
+    """
+    _count, seconds = parse_rate(getattr(settings, RATE_SETTINGS[group]))
+    window, remaining = _window(seconds, now)
+    key = window_key(group, window, remaining)
+    return hmac.new(key, _client_address(request).encode(), hashlib.sha256).hexdigest()
 
 
 def over_limit(request: HttpRequest, group: str) -> bool:
@@ -58,25 +103,21 @@ def over_limit(request: HttpRequest, group: str) -> bool:
     """
     if not settings.RATELIMIT_ENABLE:
         return False
-    key = client_key(request)
+    limit, seconds = parse_rate(getattr(settings, RATE_SETTINGS[group]))
+    now = time.time()
+    window, remaining = _window(seconds, now)
     try:
-        usage = get_usage(
-            request,
-            group=f"civictrust.{group}",
-            key=lambda _group, _request: key,
-            rate=getattr(settings, RATE_SETTINGS[group]),
-            increment=True,
-        )
+        name = COUNT_KEY.format(group=group, window=window, client=client_key(request, group, now=now))
+        cache.add(name, 0, remaining)
+        count = cache.incr(name)
+    except ValueError:  # the count expired between the two calls: the window just ended
+        return False
     except Exception as error:  # each cache client raises its own kind; none may stop a resident
         logger.warning("Rate limit %s not checked, the cache is unreachable (%s).", group, type(error).__name__)
         return False
-    if usage is None:
-        return False
-    if usage["limit"] == 0:  # django-ratelimit's answer when the cache would not count
-        logger.warning("Rate limit %s not checked, the cache did not count.", group)
-        return False
-    if usage["should_limit"]:
-        logger.warning("Rate limit %s reached by client %s.", group, key[:16])
+    if count > limit:
+        # No client hash in the log: a log outlives the window, and its key with it.
+        logger.warning("Rate limit %s reached.", group)
         return True
     return False
 
@@ -100,14 +141,6 @@ def limit_posts(group: str) -> Callable:
     return decorator
 
 
-RATE_LIMIT_SETTINGS = ["RATELIMIT_CONCERNS", "RATELIMIT_ENDORSEMENTS", "RATELIMIT_REPORTS", "RATELIMIT_RECEIPTS"]
-UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
 def longest_window_seconds() -> int:
     """How long a keyed hash of a client address can stay in the cache: the longest rate-limit window."""
-    longest = 0
-    for name in RATE_LIMIT_SETTINGS:
-        period = getattr(settings, name).split("/", 1)[1]
-        longest = max(longest, int(period[:-1] or 1) * UNIT_SECONDS[period[-1]])
-    return longest
+    return max(parse_rate(getattr(settings, name))[1] for name in RATE_LIMIT_SETTINGS)

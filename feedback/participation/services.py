@@ -12,16 +12,18 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
-from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from .. import queue
 from ..audit.events import record_moderation_event
-from ..models import Concern, Consultation, Endorsement, Remedy, Report, Topic
+from ..models import Concern, Consultation, Endorsement, Remedy, Report, Topic, start_of_local_day
+from ..models.inserts import insert_unless_present
 from ..notifications.digest import schedule_moderator_digest
+from ..redaction import redact_concern_text
 from .participants import AboutYou, save_about
 
 
@@ -45,6 +47,7 @@ WITHDRAWN_BY_AUTHOR = "withdrawn by its author"
 class SubmittedConcern:
     concern: Concern
     receipt_code: str  # shown to the resident once, never stored
+    hidden: dict[str, int]  # how many details of each kind redaction replaced by a placeholder (none: empty)
 
 
 def new_receipt_code() -> str:
@@ -77,17 +80,24 @@ def submit_concern(
 ) -> SubmittedConcern:
     """Save a new concern, pending moderation, and return it with its one-time receipt code.
 
-    Guarantees: the text is trimmed and 10 to 2,000 characters long; a contact email is kept only
-    with consent; only a keyed hash of the receipt code is stored; moderators are notified after
-    the commit. Atomic: on any ValidationError nothing is saved. Raises ConsultationClosed for a
-    web submission to a consultation that no longer accepts responses (paper, phone and meeting
-    answers collected earlier may still be typed in by staff).
+    Guarantees: the text is trimmed and 10 to 2,000 characters long as written; before it is stored,
+    every identifying detail the redaction engine finds (phone, email, A-number, SSN/ITIN, street
+    address, a person's name) is replaced by its placeholder, so the words as written are never
+    saved (`hidden` says how many of each kind). A contact email is kept only with consent; only a
+    keyed hash of the receipt code is stored; the concern's time is its day (start_of_local_day);
+    moderators are notified after the commit. Atomic: on any ValidationError nothing is saved.
+    Raises ConsultationClosed for a web submission to a consultation that no longer accepts
+    responses (paper, phone and meeting answers collected earlier may still be typed in by staff,
+    until the consultation is purged: its figures are final then).
     """
+    if consultation.purged_on is not None:
+        raise ConsultationClosed
     if source == Concern.Source.WEB and not consultation.is_accepting_responses():
         raise ConsultationClosed
     text = text.strip()
     if not CONCERN_MIN_LENGTH <= len(text) <= CONCERN_MAX_LENGTH:
         raise ValidationError({"text": _("A concern is 10 to 2,000 characters long.")})
+    redaction = redact_concern_text(text=text, language=language)
     if topic is not None and topic.consultation_id != consultation.pk:
         raise ValidationError({"topic": _("Choose one of this consultation's topics.")})
     contact_email = contact_email.strip()
@@ -95,7 +105,7 @@ def submit_concern(
     concern = Concern(
         consultation=consultation,
         topic=topic,
-        text=text,
+        text=redaction.text,
         role=role,
         community_area=community_area,
         contact_email=contact_email,
@@ -103,12 +113,14 @@ def submit_concern(
         language=language,
         source=source,
         receipt_hash=receipt_hash(receipt_code),
+        created_at=start_of_local_day(),
+        updated_at=start_of_local_day(),
     )
     concern.full_clean()
     with transaction.atomic():
         concern.save()
         schedule_moderator_digest()
-    return SubmittedConcern(concern=concern, receipt_code=receipt_code)
+    return SubmittedConcern(concern=concern, receipt_code=receipt_code, hidden=redaction.counts)
 
 
 def withdraw_concern_with_receipt(*, consultation: Consultation, receipt_code: str) -> bool:
@@ -116,8 +128,9 @@ def withdraw_concern_with_receipt(*, consultation: Consultation, receipt_code: s
 
     The code is compared through its keyed hash (a database lookup on the hash, then a
     constant-time comparison), so response times say nothing about the code. The moderation log
-    keeps one event for the withdrawal (see WITHDRAWN_BY_AUTHOR) that outlives the concern.
-    Atomic.
+    keeps one event for the withdrawal (see WITHDRAWN_BY_AUTHOR), dated by its day only, that
+    outlives the concern and holds none of its words. Atomic; after the commit the concerns table
+    is rewritten (retention.rewrite_tables, on PostgreSQL) so the deleted words leave its data files.
     """
     if len(normalize_receipt_code(receipt_code)) != RECEIPT_LENGTH:
         return False
@@ -127,9 +140,14 @@ def withdraw_concern_with_receipt(*, consultation: Consultation, receipt_code: s
         if concern is None or not hmac.compare_digest(concern.receipt_hash, digest):
             return False
         record_moderation_event(
-            concern=concern, from_status=concern.status, to_status=concern.status, reason=WITHDRAWN_BY_AUTHOR
+            concern=concern,
+            from_status=concern.status,
+            to_status=concern.status,
+            reason=WITHDRAWN_BY_AUTHOR,
+            created_at=start_of_local_day(),
         )
         concern.delete()
+        queue.enqueue_after_commit(queue.REWRITE_CONCERNS)
     return True
 
 
@@ -137,15 +155,17 @@ def report_concern(*, concern: Concern, participant: uuid.UUID) -> bool:
     """Flag a published concern for the moderators' attention; True if this is a new report.
 
     Idempotent per participant: the database's unique constraint keeps one report per participant
-    and concern, even for simultaneous requests. A new report increments `report_count` and sets
-    `reported_at`, which puts the concern back in front of the moderators. Atomic.
+    and concern, even for simultaneous requests, and a repeat is no error (insert_unless_present),
+    so nothing about it reaches the database's log. A new report increments `report_count` and sets
+    `reported_at` (to the day), which puts the concern back in front of the moderators. Atomic.
     """
-    try:
-        with transaction.atomic():
-            Report.objects.create(concern=concern, participant=participant)
-            Concern.objects.filter(pk=concern.pk).update(report_count=F("report_count") + 1, reported_at=timezone.now())
-    except IntegrityError:
-        return False
+    with transaction.atomic():
+        report = Report(concern=concern, participant=participant, created_at=start_of_local_day())
+        if not insert_unless_present(report, unique_fields=("concern", "participant")):
+            return False
+        Concern.objects.filter(pk=concern.pk).update(
+            report_count=F("report_count") + 1, reported_at=start_of_local_day()
+        )
     return True
 
 
@@ -153,17 +173,24 @@ def endorse_remedy(*, remedy: Remedy, participant: uuid.UUID, role: str = "", co
     """Record the participant's endorsement of `remedy`; True if new, False if it already existed.
 
     Idempotent: the database's unique constraint on (remedy, participant) leaves exactly one row,
-    even when two requests race. Raises ConsultationClosed when the remedy's consultation no
-    longer accepts responses.
+    even when two requests race, and the second is no error (insert_unless_present), so a
+    double-click writes no participant id into the database's log. The endorsement's time is its
+    day. Raises ConsultationClosed when the remedy's consultation no longer accepts responses.
+    Atomic.
     """
     if not remedy.consultation.is_accepting_responses():
         raise ConsultationClosed
-    try:
-        with transaction.atomic():
-            Endorsement.objects.create(remedy=remedy, participant=participant, role=role, community_area=community_area)
-            Remedy.objects.filter(pk=remedy.pk).update(endorsement_count=F("endorsement_count") + 1)
-    except IntegrityError:
-        return False
+    endorsement = Endorsement(
+        remedy=remedy,
+        participant=participant,
+        role=role,
+        community_area=community_area,
+        created_at=start_of_local_day(),
+    )
+    with transaction.atomic():
+        if not insert_unless_present(endorsement, unique_fields=("remedy", "participant")):
+            return False
+        Remedy.objects.filter(pk=remedy.pk).update(endorsement_count=F("endorsement_count") + 1)
     return True
 
 

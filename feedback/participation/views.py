@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from ..briefing.selectors import consultation_by_slug, published_remedies, published_topics
@@ -44,15 +45,23 @@ def _request_language() -> str:
     return translation.get_supported_language_variant(translation.get_language() or settings.LANGUAGE_CODE)
 
 
+# The words as written (and the email) never reach an error report; the page that shows them again is never cached.
+@sensitive_post_parameters("text", "contact_email")
+@never_cache
 @limit_posts("concerns")
 def concern_new(request, slug: str):
     consultation = consultation_by_slug(slug)
     accepting = consultation.is_accepting_responses()
-    form = ConcernForm(request.POST or None, consultation=consultation)
+    language = _request_language()
+    form = ConcernForm(request.POST or None, consultation=consultation, language=language)
     status = 200
+    confirming = False
     if request.method == "POST":
         if not accepting:
             status = 403
+        elif form.is_valid() and form.needs_confirmation:
+            form.ask_for_confirmation()
+            confirming = True
         elif form.is_valid():
             data = form.cleaned_data
             try:
@@ -64,7 +73,7 @@ def concern_new(request, slug: str):
                     community_area=data["community_area"],
                     contact_email=data["contact_email"],
                     contact_consent=data["contact_consent"],
-                    language=_request_language(),
+                    language=language,
                 )
             except services.ConsultationClosed:
                 accepting, status = False, 403
@@ -75,7 +84,7 @@ def concern_new(request, slug: str):
     return render(
         request,
         "feedback/concern_form.html",
-        {"consultation": consultation, "form": form, "accepting": accepting},
+        {"consultation": consultation, "form": form, "accepting": accepting, "confirming": confirming},
         status=status,
     )
 

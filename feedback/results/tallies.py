@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from django.db import connection
-from django.db.models import Count, DateTimeField, Func, Value
+from django.db.models import Count, DateTimeField, Func, Max, Min, Value
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..briefing.selectors import published_remedies
 from ..community_areas import COMMUNITY_AREA_CHOICES
-from ..models import Concern, Consultation, Endorsement, Remedy, Role, Topic
+from ..models import Concern, Consultation, Endorsement, PurgeSnapshot, Remedy, Role, Topic
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,8 @@ class Tallies:
     per_day: list[DayRow]
     concerns_by_status: dict[str, int] = field(default_factory=dict)
     total_endorsements: int = 0
-    total_participants: int = 0
+    # None only for a purged consultation narrowed to some of its days (see purged_participants).
+    total_participants: int | None = 0
 
     @property
     def total_concerns(self) -> int:
@@ -107,8 +108,9 @@ def _breakdown(queryset, field_name: str, choices) -> list[TallyRow]:
 def tallies_for(consultation: Consultation, filters: TallyFilters | None = None) -> Tallies:
     """Exact tallies of one consultation, every figure counted by the database.
 
-    A fixed number of queries (twelve), whatever the number of endorsements and concerns.
-    Public pages pass the result through `suppress_small_cells` before showing it.
+    A fixed number of queries (twelve; thirteen for a purged consultation), whatever the number of
+    endorsements and concerns. Public pages pass the result through `suppress_small_cells` before
+    showing it. Of a purged consultation, the participants come from its PurgeSnapshot.
     """
     filters = filters or TallyFilters()
     endorsements = filtered_endorsements(consultation, filters)
@@ -139,6 +141,8 @@ def tallies_for(consultation: Consultation, filters: TallyFilters | None = None)
         for day in sorted(set(endorsement_days) | set(concern_days))
     ]
     endorsement_totals = endorsements.aggregate(total=Count("pk"), participants=Count("participant", distinct=True))
+    if consultation.purged_on is not None:
+        endorsement_totals["participants"] = purged_participants(consultation, filters)
     return Tallies(
         consultation=consultation,
         endorsements_per_remedy=endorsements_per_remedy,
@@ -200,7 +204,7 @@ def export_day_counts(consultation: Consultation, filters: TallyFilters | None =
     return counts_per_day(endorsements), counts_per_day(concerns)
 
 
-def distinct_participants(consultation: Consultation, filters: TallyFilters | None = None) -> int:
+def distinct_participants(consultation: Consultation, filters: TallyFilters | None = None) -> int | None:
     """How many participants endorsed at least one remedy (exactly), in two or three queries.
 
     When every endorsement belongs to this consultation (the usual case) and nothing is filtered,
@@ -208,12 +212,63 @@ def distinct_participants(consultation: Consultation, filters: TallyFilters | No
     million ids; otherwise the endorsements of the consultation are counted distinct.
     """
     filters = filters or TallyFilters()
+    if consultation.purged_on is not None:
+        return purged_participants(consultation, filters)
     if filters == TallyFilters():
         other_remedies = list(Remedy.objects.exclude(consultation=consultation).values_list("pk", flat=True))
         if not other_remedies or not Endorsement.objects.filter(remedy_id__in=other_remedies).exists():
             return Endorsement.objects.values("participant").distinct().count()
     endorsements = filtered_endorsements(consultation, filters)
     return endorsements.aggregate(n=Count("participant", distinct=True))["n"]
+
+
+def participant_counts(consultation: Consultation) -> dict:
+    """Distinct participants who endorsed in `consultation`: overall, per community area, per role and per (area,
+    role), with the first and last day of its endorsements; what a PurgeSnapshot keeps. Five queries."""
+    endorsements = Endorsement.objects.filter(remedy__consultation=consultation).order_by()
+
+    def distinct_by(*fields: str) -> dict[str, int]:
+        rows = endorsements.values(*fields).annotate(n=Count("participant", distinct=True))
+        return {"|".join(row[name] for name in fields): row["n"] for row in rows}
+
+    days = endorsements.aggregate(first=Min("created_at"), last=Max("created_at"))
+    return {
+        "total": endorsements.aggregate(n=Count("participant", distinct=True))["n"],
+        "by_area": distinct_by("community_area"),
+        "by_role": distinct_by("role"),
+        "by_area_role": distinct_by("community_area", "role"),
+        "first_day": timezone.localdate(days["first"]).isoformat() if days["first"] else None,
+        "last_day": timezone.localdate(days["last"]).isoformat() if days["last"] else None,
+    }
+
+
+def purged_participants(consultation: Consultation, filters: TallyFilters) -> int | None:
+    """How many people endorsed in a purged consultation, narrowed by `filters`, as counted just before its purge.
+
+    The purge gave each endorsement a fresh participant id (nothing may link one person's endorsements any more),
+    so the rows would count one participant per endorsement; the PurgeSnapshot kept the real counts overall, per
+    community area, role and both. Days cannot be kept that way without keeping who came on which days, so a
+    filter to some of the consultation's days (or to selected rows) gives None: not known, rather than wrong.
+    """
+    snapshot = PurgeSnapshot.objects.filter(consultation=consultation).values_list("participants", flat=True).first()
+    if snapshot is None:
+        return None
+    first, last = snapshot["first_day"], snapshot["last_day"]
+    if first is None:  # nobody endorsed: no filter finds anyone
+        return 0
+    narrowed_days = (filters.since and filters.since.isoformat() > first) or (
+        filters.until and filters.until.isoformat() < last
+    )
+    if narrowed_days or filters.only_ids:
+        return None
+    area, role = filters.community_area, filters.role
+    if area and role:
+        return snapshot["by_area_role"].get(f"{area}|{role}", 0)
+    if area:
+        return snapshot["by_area"].get(area, 0)
+    if role:
+        return snapshot["by_role"].get(role, 0)
+    return snapshot["total"]
 
 
 def endorsement_count(consultation: Consultation, filters: TallyFilters | None = None) -> int:

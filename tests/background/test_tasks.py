@@ -10,13 +10,12 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.core.cache import cache
 from django.db import OperationalError
 from django.utils import timezone
 
 from feedback import tasks
 from feedback.models import Concern, Consultation, Endorsement, Remedy, TallySnapshot
-from feedback.notifications.digest import DIGEST_SCHEDULED_KEY
+from feedback.notifications import digest
 from feedback.participation.services import submit_concern
 from feedback.queue import NOTIFY_MODERATORS, TASK_NAMES, enqueue_after_commit
 from feedback.retention import take_tally_snapshots
@@ -72,9 +71,18 @@ def submit(consultation, text: str) -> None:
     submit_concern(consultation=consultation, text=text, role="resident", community_area="14", language="en")
 
 
+@pytest.fixture
+def clock(monkeypatch):
+    """time.time() under the test's control, starting 10 s into a five-minute digest period."""
+    now = {"time": 300 * 6_000_000 + 10.0}
+    monkeypatch.setattr(time, "time", lambda: now["time"])
+    return now
+
+
 def test_concerns_sent_within_the_digest_period_share_one_email(
-    briefing, moderators, django_capture_on_commit_callbacks
+    briefing, moderators, django_capture_on_commit_callbacks, settings, clock
 ):
+    settings.MODERATOR_DIGEST_SECONDS = 300
     with django_capture_on_commit_callbacks(execute=True):
         submit(briefing, "The first concern of the morning")
     with django_capture_on_commit_callbacks(execute=True):
@@ -82,11 +90,28 @@ def test_concerns_sent_within_the_digest_period_share_one_email(
     assert len(mail.outbox) == 1  # tasks run in-process here, so the first digest went at once
     assert Concern.objects.filter(moderators_notified_at__isnull=True).count() == 1
 
-    cache.delete(DIGEST_SCHEDULED_KEY)  # the digest period is over
+    clock["time"] += 290  # the digest period is over
     with django_capture_on_commit_callbacks(execute=True):
         submit(briefing, "A third concern, later that day")
     assert len(mail.outbox) == 2
     assert mail.outbox[1].subject == "civictrust: 2 new concerns to moderate"
+
+
+def test_the_digest_is_queued_for_the_end_of_a_fixed_period_not_counted_from_the_concern(
+    briefing, settings, clock, monkeypatch
+):
+    """Neither the cache mark's expiry nor the digest's time may tell when the concern that started it came."""
+    settings.MODERATOR_DIGEST_SECONDS = 300
+    queued = []
+    monkeypatch.setattr(digest.queue, "enqueue_after_commit", lambda name, countdown=None: queued.append(countdown))
+    clock["time"] += 200  # 210 s into the period
+    digest.schedule_moderator_digest()
+    clock["time"] += 60
+    digest.schedule_moderator_digest()  # the same period: already queued
+    assert queued == [90]
+    clock["time"] += 30  # the period's end: its mark is gone with it
+    digest.schedule_moderator_digest()
+    assert queued == [90, 300]
 
 
 def test_each_concern_is_announced_once(briefing, moderators):
@@ -189,6 +214,7 @@ def test_the_beat_schedule_runs_registered_tasks():
         "feedback.tasks.sweep_pending_work",
         "feedback.tasks.snapshot_tallies",
         "feedback.tasks.purge_expired_data",
+        "feedback.tasks.purge_closed_consultations",
     }
     assert scheduled <= set(app.tasks)
 
@@ -227,10 +253,14 @@ def test_a_sweep_with_the_broker_still_down_fails_quietly_and_keeps_the_work(bri
     assert concern.moderators_notified_at is None
 
 
-def test_the_sweep_leaves_just_recorded_work_to_the_request_that_recorded_it(briefing, moderators):
-    new_concern(briefing)
+def test_the_sweep_leaves_just_recorded_work_to_the_request_that_recorded_it(briefing, moderators, settings, clock):
+    settings.MODERATOR_DIGEST_SECONDS = 300
+    submit(briefing, "A concern whose digest is queued for the end of the period")  # its send: after a commit
     assert sweep_pending_work()["digests_queued"] == 0
     assert mail.outbox == []
+    clock["time"] += 300  # the period is over and the concern is still unannounced: its digest never went
+    assert sweep_pending_work()["digests_queued"] == 1
+    assert len(mail.outbox) == 1
 
 
 def test_a_worker_that_starts_or_reconnects_sweeps_what_was_left_pending(briefing, moderators):

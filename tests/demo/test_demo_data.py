@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from feedback.models import Concern, Consultation, Endorsement, ModerationEvent, Report
+from feedback.models import Concern, Consultation, Endorsement, ModerationEvent, Report, start_of_local_day
 from tests.availability import postgresql_only
 
 
@@ -53,8 +53,9 @@ def test_it_fills_the_open_consultation_with_varied_consistent_rows(briefing):
     assert len({c.role for c in concerns}) == 5
     with_email = [c for c in concerns if c.contact_email]
     assert with_email and all(c.contact_consent for c in with_email)
-    oldest_allowed = timezone.now() - timedelta(days=60, minutes=1)
+    oldest_allowed = start_of_local_day(timezone.now() - timedelta(days=60, minutes=1))
     assert all(oldest_allowed <= c.created_at <= timezone.now() for c in concerns)
+    assert all(c.created_at == start_of_local_day(c.created_at) for c in concerns)  # days only, as real ones
     assert (max(c.created_at for c in concerns) - min(c.created_at for c in concerns)).days >= 50
     # Every decided concern has its decision in the audit log; reports match their counters.
     decided = {c.pk for c in concerns if c.status != "pending"}

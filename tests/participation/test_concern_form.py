@@ -33,6 +33,7 @@ def test_the_form_asks_only_topic_concern_role_area_and_optional_email(client, b
         "contact_consent",
         "website",
         "started",
+        "shown_redaction",
     }
     assert "name" not in names and "immigration" not in " ".join(names)
     assert re.search(r'<label\s+for="id_text"', page)

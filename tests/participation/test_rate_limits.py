@@ -1,13 +1,18 @@
-"""Per-client rate limits: a friendly 429 beyond the limit, keyed by a hash, failing open without a cache."""
+"""Per-client rate limits: a friendly 429 beyond the limit, keyed by a hash whose key lives one window, failing open
+without a cache."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
+import time
 
 import pytest
+from django.core.cache import cache
 
 from feedback.models import Concern, Endorsement, Report
-from feedback.participation.ratelimits import client_key
+from feedback.participation.ratelimits import COUNT_KEY, WINDOW_KEY, client_key
 from tests.factories import ConcernFactory, concern_form_data
 
 NEW = "/c/chicago/concerns/new/"
@@ -73,8 +78,63 @@ def test_the_client_key_is_a_keyed_hash_that_changes_with_the_secret(rf, setting
     request = rf.get("/", REMOTE_ADDR="198.51.100.7")
     key = client_key(request)
     assert len(key) == 64 and "198.51.100.7" not in key
+    assert client_key(request) == key  # the same all through its window
     settings.CLIENT_HASH_SECRET = "another secret"
     assert client_key(request) != key
+
+
+class Clock:
+    """time.time() under the test's control (the cache's expiry reads it too)."""
+
+    def __init__(self, monkeypatch, start: float) -> None:
+        self.now = start
+        monkeypatch.setattr(time, "time", lambda: self.now)
+
+
+def test_each_window_hashes_with_a_new_random_key_that_the_cache_drops_when_the_window_ends(rf, settings, monkeypatch):
+    settings.RATELIMIT_CONCERNS = "30/h"
+    clock = Clock(monkeypatch, 3600 * 500_000 + 10)  # ten seconds into an hour
+    request = rf.get("/", REMOTE_ADDR="203.0.113.11")
+    first_hour = client_key(request)
+    window_key = WINDOW_KEY.format(group="concerns", window=500_000)
+    assert cache.get(window_key) is not None
+
+    clock.now += 3590  # the hour is over: its key has expired with it
+    assert cache.get(window_key) is None
+    assert client_key(request) != first_hour
+    # Nothing the server keeps computes the first hour's hash again: not SECRET_KEY, not CLIENT_HASH_SECRET.
+    for secret in (settings.SECRET_KEY, settings.CLIENT_HASH_SECRET):
+        assert hmac.new(secret.encode(), b"203.0.113.11", hashlib.sha256).hexdigest() != first_hour
+
+
+def test_the_client_hash_secret_does_not_default_to_the_secret_key(settings):
+    from tests.site.test_deploy_settings import production_environment, run
+
+    shown = run(["-c", "import civictrust.settings as s; print(repr(s.CLIENT_HASH_SECRET))"], production_environment())
+    assert shown.stdout.strip() == "''"
+
+
+def test_a_count_expires_at_the_end_of_its_window_not_an_hour_after_the_first_action(
+    client, briefing, settings, monkeypatch
+):
+    settings.RATELIMIT_CONCERNS = "1/h"
+    clock = Clock(monkeypatch, 3600 * 500_000 + 3000)  # fifty minutes into an hour
+    assert client.post(NEW, concern_form_data(started="")).status_code == 200  # counted (a stale form is refused)
+    assert client.post(NEW, concern_form_data(started="")).status_code == 429
+    clock.now += 601  # the next hour: a fresh count, though the first action was only ten minutes ago
+    assert client.post(NEW, concern_form_data(started="")).status_code == 200
+
+
+def test_the_cache_holds_the_count_under_the_hash_and_never_the_address(client, briefing, settings):
+    settings.RATELIMIT_CONCERNS = "5/h"
+    client.post(NEW, concern_form_data(), REMOTE_ADDR="198.51.100.7")
+    from django.test import RequestFactory
+
+    hashed = client_key(RequestFactory().get("/", REMOTE_ADDR="198.51.100.7"))
+    window = int(time.time()) // 3600
+    assert cache.get(COUNT_KEY.format(group="concerns", window=window, client=hashed)) == 1
+    stored = repr({key: cache._cache[key] for key in cache._cache})  # locmem: every key and pickled value
+    assert "198.51.100.7" not in stored
 
 
 def test_a_trusted_proxy_header_names_the_client(rf, settings):
@@ -92,7 +152,7 @@ def test_limits_can_be_turned_off(client, briefing, settings):
     assert Concern.objects.count() == 3
 
 
-def test_a_refusal_is_logged_with_the_keyed_hash_never_the_address(client, briefing, settings, caplog):
+def test_a_refusal_is_logged_without_the_address_or_any_part_of_its_hash(client, briefing, settings, caplog):
     settings.RATELIMIT_CONCERNS = "1/h"
     with caplog.at_level(logging.INFO):
         client.post(NEW, concern_form_data(), REMOTE_ADDR="198.51.100.77")
@@ -100,11 +160,12 @@ def test_a_refusal_is_logged_with_the_keyed_hash_never_the_address(client, brief
     refusals = [
         record.getMessage() for record in caplog.records if "Rate limit concerns reached" in record.getMessage()
     ]
-    assert len(refusals) == 1
-    assert "198.51.100.77" not in caplog.text
+    assert refusals == ["Rate limit concerns reached."]
     from django.test import RequestFactory
 
-    assert client_key(RequestFactory().get("/", REMOTE_ADDR="198.51.100.77"))[:16] in refusals[0]
+    hashed = client_key(RequestFactory().get("/", REMOTE_ADDR="198.51.100.77"))
+    assert "198.51.100.77" not in caplog.text
+    assert hashed[:8] not in caplog.text  # a log outlives the window; no part of the hash may
 
 
 @pytest.fixture

@@ -19,8 +19,8 @@ def command_words(service: str) -> list[str]:
     return shlex.split(command) if isinstance(command, str) else command
 
 
-def test_the_stack_has_the_five_services():
-    assert set(SERVICES) == {"web", "worker", "beat", "db", "redis"}
+def test_the_stack_has_the_six_services():
+    assert set(SERVICES) == {"web", "worker", "beat", "db", "redis", "cache"}
 
 
 def test_every_manage_py_command_the_web_service_runs_exists():
@@ -55,6 +55,7 @@ def test_app_services_are_built_from_the_dockerfile_and_wait_for_healthy_service
         assert service["depends_on"] == {
             "db": {"condition": "service_healthy"},
             "redis": {"condition": "service_healthy"},
+            "cache": {"condition": "service_healthy"},
         }
     assert (PROJECT / "Dockerfile").is_file()
 
@@ -71,6 +72,36 @@ def test_redis_7_never_evicts_queued_tasks():
     redis = SERVICES["redis"]
     assert redis["image"].startswith("redis:7")
     assert "--maxmemory-policy noeviction" in redis["command"]
+
+
+def test_the_cache_runs_on_its_own_redis_that_never_writes_to_disk_and_the_broker_keeps_its_own():
+    cache, broker = SERVICES["cache"], SERVICES["redis"]
+    words = shlex.split(cache["command"])
+    assert words[words.index("--save") + 1] == ""
+    assert words[words.index("--appendonly") + 1] == "no"
+    assert "volumes" not in cache
+    for name in ["web", "worker", "beat"]:
+        environment = SERVICES[name]["environment"]
+        assert environment["REDIS_URL"].startswith("redis://cache:")
+        assert environment["CELERY_BROKER_URL"].startswith("redis://redis:")
+    assert "--appendonly yes" in broker["command"]
+
+
+def test_every_container_log_is_bounded_in_size():
+    for name, service in SERVICES.items():
+        options = service["logging"]["options"]
+        assert options["max-size"] and int(options["max-file"]) <= 5, name
+
+
+def test_postgres_logs_no_statement_and_no_row_values_with_its_errors():
+    words = shlex.split(SERVICES["db"]["command"])
+    assert "log_min_error_statement=panic" in words
+    assert "log_error_verbosity=terse" in words
+
+
+def test_celery_logs_no_line_per_task_received():
+    for name in ["worker", "beat"]:
+        assert "--loglevel=WARNING" in command_words(name), name
 
 
 def test_the_dockerfile_copies_the_files_the_image_needs():

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import socket
 import sys
 
 import pytest
@@ -122,10 +123,17 @@ def hidden_inputs(html: str) -> dict[str, str]:
     return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
 
 
+def send_raw(port: int, source_address: str, data: bytes) -> bytes:
+    """What gunicorn answers to bytes no browser would send."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10, source_address=(source_address, 0)) as raw:
+        raw.sendall(data)
+        return raw.recv(4096)
+
+
 def test_gunicorn_access_and_error_logs_hold_no_client_address_or_user_agent(static_root, tmp_path):
     database = tmp_path / "db.sqlite3"
     environment = production_environment(
-        STATIC_ROOT=str(static_root), DATABASE_URL=f"sqlite:///{database}", RATELIMIT_CONCERNS="1/h"
+        STATIC_ROOT=str(static_root), DATABASE_URL=f"sqlite:///{database}", RATELIMIT_CONCERNS="2/h"
     )
     manage(environment, "migrate", "--no-input", "-v0")
     manage(environment, "load_briefing")
@@ -140,22 +148,29 @@ def test_gunicorn_access_and_error_logs_hold_no_client_address_or_user_agent(sta
         form = browser.get("/c/chicago/concerns/new/")
         concern = {
             **hidden_inputs(form.body),
-            "text": f"A concern\n{FORGED}",
+            "text": f"A concern: call 773-555-0142\n{FORGED}",
             "role": "resident",
             "community_area": "undisclosed",
             "topic": "other",
         }
-        assert browser.post("/c/chicago/concerns/new/", concern).status == 302
-        assert browser.post("/c/chicago/concerns/new/", concern).status == 429  # refusal logged with a hash
+        shown = browser.post("/c/chicago/concerns/new/", concern)  # the phone number: what will be hidden first
+        assert shown.status == 200 and "<mark>[phone]</mark>" in shown.body
+        assert browser.post("/c/chicago/concerns/new/", {**concern, **hidden_inputs(shown.body)}).status == 302
+        assert browser.post("/c/chicago/concerns/new/", concern).status == 429  # the refusal is logged
         assert browser.get("/no-such%0Apage/").status == 404
+        assert send_raw(server.port, CLIENT_ADDRESS, b"GET /c/chicago/remedies/3/endorse/ HTTP/9.9\r\n\r\n")
         assert browser.post("/admin/login/", {"username": "x", "password": "y"}).status == 403  # no CSRF token
         login = browser.get("/admin/login/")
         denied = browser.post("/admin/login/", {**hidden_inputs(login.body), "username": "x", "password": "y"})
         assert denied.status == 200
 
     logs = server.logs()
-    assert '"GET /privacy/ HTTP/1.1" 200' in logs  # the access log is there
-    assert "Rate limit concerns reached by client" in logs  # and so are the app's own lines
+    access = server.access_log.read_text().splitlines()
+    assert "GET 200" in " ".join(access) and "POST 302" in " ".join(access)  # the access log is there...
+    assert all(re.fullmatch(r"[A-Z]+ \d{3} \d+ \d+ms", line) for line in access), access  # ...without path or time
+    assert "Rate limit concerns reached." in logs  # and so are the app's own lines
     assert "Not Found: /no-such\\npage/" in logs
-    for trace in (CLIENT_ADDRESS, FORWARDED_ADDRESS, USER_AGENT, "ProbeBrowser"):
+    assert "Invalid request refused; its address and content are not logged." in logs
+    for trace in (CLIENT_ADDRESS, FORWARDED_ADDRESS, USER_AGENT, "ProbeBrowser", "/privacy/", "/endorse/", "/es/"):
         assert trace not in logs
+    assert "773-555-0142" not in logs
