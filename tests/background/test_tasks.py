@@ -103,7 +103,7 @@ def test_the_digest_is_queued_for_the_end_of_a_fixed_period_not_counted_from_the
     """Neither the cache mark's expiry nor the digest's time may tell when the concern that started it came."""
     settings.MODERATOR_DIGEST_SECONDS = 300
     queued = []
-    monkeypatch.setattr(digest.queue, "enqueue_after_commit", lambda name, countdown=None: queued.append(countdown))
+    monkeypatch.setattr(digest.queue, "enqueue_after_commit", lambda name, countdown=None, off_request=False: queued.append(countdown))
     clock["time"] += 200  # 210 s into the period
     digest.schedule_moderator_digest()
     clock["time"] += 60
@@ -272,7 +272,12 @@ def test_a_worker_that_starts_or_reconnects_sweeps_what_was_left_pending(briefin
 
 def test_the_purge_task_reports_what_it_deleted(briefing):
     new_concern(briefing, created_at=timezone.now() - timedelta(days=settings.CONTACT_EMAIL_RETENTION_DAYS + 1))
-    assert tasks.purge_expired_data.delay().get() == {"contact_emails": 1, "reports": 0, "export_files": 0}
+    assert tasks.purge_expired_data.delay().get() == {
+        "contact_emails": 1,
+        "reports": 0,
+        "export_files": 0,
+        "participant_details": 0,
+    }
 
 
 def test_endorsements_survive_every_periodic_task(briefing):

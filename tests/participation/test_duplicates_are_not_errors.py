@@ -45,8 +45,8 @@ def test_a_double_click_on_endorse_keeps_one_endorsement_and_no_statement_fails(
 
 def test_reporting_twice_keeps_one_report_and_no_statement_fails(client, briefing, failed_statements):
     concern = ConcernFactory(consultation=briefing)
-    client.post(f"/c/chicago/concerns/{concern.pk}/report/")
-    client.post(f"/c/chicago/concerns/{concern.pk}/report/")
+    client.post(f"/c/chicago/concerns/{concern.public_reference}/report/")
+    client.post(f"/c/chicago/concerns/{concern.public_reference}/report/")
     assert Report.objects.filter(concern=concern).count() == 1
     concern.refresh_from_db()
     assert concern.report_count == 1

@@ -42,7 +42,7 @@ def test_one_persons_concern_endorsements_and_report_keep_only_their_day(client,
     for remedy in briefing.remedies.all()[:3]:
         client.post(f"/c/chicago/remedies/{remedy.pk}/endorse/")
     client.post("/c/chicago/remedies/about-you/", {"role": "resident", "community_area": "55"})
-    client.post(f"/c/chicago/concerns/{published.pk}/report/")
+    client.post(f"/c/chicago/concerns/{published.public_reference}/report/")
 
     concern = Concern.objects.exclude(pk=published.pk).get()
     published.refresh_from_db()
@@ -84,7 +84,7 @@ def test_the_moderation_queue_is_ordered_by_day_then_number(client, briefing, ad
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_cuts_existing_times_to_their_day_and_takes_the_words_out_of_the_admin_history():
-    before = [("feedback", "0005_what_is_kept"), ("admin", "0003_logentry_add_action_flag_choices")]
+    before = [("feedback", "0008_what_is_kept"), ("admin", "0003_logentry_add_action_flag_choices")]
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     apps = executor.loader.project_state(before).apps
