@@ -3,7 +3,8 @@
 from .briefing import BriefingItem, Consultation, Remedy, Stakeholder, Topic
 from .exports import ExportJob, PrivateStorage, TallySnapshot, private_export_storage, private_storage
 from .moderation import ModerationEvent
-from .participation import Concern, Endorsement, Report, Role
+from .participation import Concern, Endorsement, NearDuplicateKey, Report, Role
+from .themes import Theme, ThemeMembership
 
 __all__ = [
     "BriefingItem",
@@ -12,12 +13,15 @@ __all__ = [
     "Endorsement",
     "ExportJob",
     "ModerationEvent",
+    "NearDuplicateKey",
     "PrivateStorage",
     "Remedy",
     "Report",
     "Role",
     "Stakeholder",
     "TallySnapshot",
+    "Theme",
+    "ThemeMembership",
     "Topic",
     "private_export_storage",
     "private_storage",

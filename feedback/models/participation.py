@@ -54,6 +54,17 @@ class Concern(models.Model):
     moderators_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The first concern of the consultation this one nearly repeats (the same text pasted again, or with small
+    # edits), found by feedback/duplicates when the concern arrives, or by the theme build for rows loaded in bulk.
+    near_duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="near_duplicates",
+        verbose_name=_("nearly repeats"),
+    )
 
     class Meta:
         verbose_name = _("concern")
@@ -81,6 +92,26 @@ class Concern(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.text[:60]}"
+
+
+class NearDuplicateKey(models.Model):
+    """One hash of a concern's text: of its normalised text, or of one MinHash band of its character shingles.
+
+    Concerns sharing a key are candidates for being near-duplicates of each other (feedback/duplicates). The
+    key includes the consultation, so a lookup never meets another consultation's concerns. Every concern
+    that has been compared has at least one key; the keys of a text are replaced when the text changes.
+    """
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="near_duplicate_keys")
+    key = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("near-duplicate key")
+        verbose_name_plural = _("near-duplicate keys")
+        indexes = [models.Index(fields=["key"], name="near_duplicate_key")]
+
+    def __str__(self) -> str:
+        return f"{self.key} (concern #{self.concern_id})"
 
 
 class Report(models.Model):

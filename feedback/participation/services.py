@@ -20,6 +20,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from ..audit.events import record_moderation_event
+from ..duplicates.services import record_near_duplicate
 from ..models import Concern, Consultation, Endorsement, Remedy, Report, Topic
 from ..notifications.digest import schedule_moderator_digest
 
@@ -77,7 +78,8 @@ def submit_concern(
     """Save a new concern, pending moderation, and return it with its one-time receipt code.
 
     Guarantees: the text is trimmed and 10 to 2,000 characters long; a contact email is kept only
-    with consent; only a keyed hash of the receipt code is stored; moderators are notified after
+    with consent; only a keyed hash of the receipt code is stored; a concern that nearly repeats an
+    earlier one is linked to it for the moderators (duplicates.services); moderators are notified after
     the commit. Atomic: on any ValidationError nothing is saved. Raises ConsultationClosed for a
     web submission to a consultation that no longer accepts responses (paper, phone and meeting
     answers collected earlier may still be typed in by staff).
@@ -106,6 +108,7 @@ def submit_concern(
     concern.full_clean()
     with transaction.atomic():
         concern.save()
+        record_near_duplicate(concern=concern)
         schedule_moderator_digest()
     return SubmittedConcern(concern=concern, receipt_code=receipt_code)
 
