@@ -362,4 +362,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-pending-work": {"task": "feedback.tasks.sweep_pending_work", "schedule": 300.0},
     "snapshot-tallies": {"task": "feedback.tasks.snapshot_tallies", "schedule": 3600.0},
     "purge-expired-data": {"task": "feedback.tasks.purge_expired_data", "schedule": 6 * 3600.0},
+    "rebuild-themes": {"task": "feedback.tasks.rebuild_themes_when_due", "schedule": 600.0},
 }
+# Themes (README, "Themes"): beat rebuilds a consultation's themes once this many concerns arrived since the last build.
+THEMES_REBUILD_AFTER_CONCERNS = env.int("THEMES_REBUILD_AFTER_CONCERNS", 50)

@@ -20,7 +20,8 @@ logger = logging.getLogger(__name__)
 BUILD_EXPORT = "feedback.tasks.build_export"
 NOTIFY_MODERATORS = "feedback.tasks.notify_moderators"
 SWEEP_PENDING_WORK = "feedback.tasks.sweep_pending_work"
-TASK_NAMES = (BUILD_EXPORT, NOTIFY_MODERATORS, SWEEP_PENDING_WORK)
+BUILD_THEMES = "feedback.tasks.build_themes"
+TASK_NAMES = (BUILD_EXPORT, NOTIFY_MODERATORS, SWEEP_PENDING_WORK, BUILD_THEMES)
 
 
 def enqueue_after_commit(

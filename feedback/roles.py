@@ -22,6 +22,8 @@ GROUP_PERMISSIONS = {
         "change_remedy",
         "view_stakeholder",
         "change_stakeholder",
+        "view_theme",
+        "change_theme",
     ],
     ORGANIZERS: [
         "view_concern",
@@ -35,6 +37,8 @@ GROUP_PERMISSIONS = {
         "view_topic",
         "view_remedy",
         "view_stakeholder",
+        "view_theme",
+        "change_theme",
     ],
 }
 
