@@ -271,6 +271,9 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         # Replaces Django's default handlers: its mail_admins handler would email the request's address and agent.
         "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # The PDF report's renderer reports every step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Case, Count, IntegerField, Value, When
-from django.db.models.functions import Length
+from django.db.models import Case, Count, F, IntegerField, Value, When, Window
+from django.db.models.functions import Length, RowNumber
 from django.utils.translation import gettext as _
 
 from ..community_areas import COMMUNITY_AREA_CHOICES
@@ -107,29 +107,28 @@ def theme_export(consultation: Consultation) -> list[dict]:
     return [{"label": theme.label, "size": theme.size, "concern_ids": members[theme.pk]} for theme in themes]
 
 
-def published_quotes(theme_ids: list[int], *, per_theme: int = 3) -> dict[int, list[str]]:
-    """Up to `per_theme` published concerns of each theme, their text exactly as published.
+def published_quotes(theme_ids: list[int], *, per_theme: int = 3) -> dict[int, list[tuple[str, str]]]:
+    """Up to `per_theme` published concerns of each theme: (text exactly as published, its language).
 
-    Concerns of a readable length (40 to 400 characters) are preferred, shortest first; one query per theme.
+    Concerns of a readable length (40 to 400 characters) are preferred, shortest first. One query.
     """
-    quotes: dict[int, list[str]] = {}
-    for theme_id in theme_ids:
-        published = (
-            Concern.objects.filter(theme_membership__theme_id=theme_id, status=Concern.Status.APPROVED)
-            .annotate(length=Length("text"))
-            .annotate(
-                readable=Case(
-                    When(length__range=(QUOTE_MIN_LENGTH, QUOTE_MAX_LENGTH), then=Value(0)),
-                    default=Value(1),
-                    output_field=IntegerField(),
-                )
-            )
-            .order_by("readable", "length", "pk")
+    length = Length("text")
+    readable = Case(
+        When(text_length__range=(QUOTE_MIN_LENGTH, QUOTE_MAX_LENGTH), then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    ranked = (
+        Concern.objects.filter(theme_membership__theme_id__in=theme_ids, status=Concern.Status.APPROVED)
+        .annotate(theme_id=F("theme_membership__theme_id"), text_length=length)
+        .annotate(readable=readable)
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("theme_id")], order_by=[F("readable"), F("text_length"), F("pk")])
         )
-        quotes[theme_id] = list(published.values_list("text", flat=True)[:per_theme])
+        .filter(rank__lte=per_theme)
+        .order_by("theme_id", "rank")
+    )
+    quotes: dict[int, list[tuple[str, str]]] = {theme_id: [] for theme_id in theme_ids}
+    for theme_id, text, language in ranked.values_list("theme_id", "text", "language"):
+        quotes[theme_id].append((text, language))
     return quotes
-
-
-def last_built(consultation: Consultation) -> datetime | None:
-    theme = Theme.objects.filter(consultation=consultation).order_by("-built_at").only("built_at").first()
-    return theme.built_at if theme else None
