@@ -1,8 +1,8 @@
 """What the report for City Hall says: every figure read from the same tallies as the site, in a few queries.
 
-The public version shows breakdowns exactly as the public results page does (`count_public_results`), so a
-rule that protects residents there protects them here; the internal version shows exact figures and says
-"internal: contains small groups" on every page.
+The public version shows breakdowns exactly as the public results page does (`public_view_of`, the rule of
+`count_public_results`), so a rule that protects residents there protects them here; the internal version shows
+exact figures and says "internal: contains small groups" on every page.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from ..models import Concern, Consultation
-from ..results.public import count_public_results
+from ..results.public import public_view_of
 from ..results.tallies import DayRow, TallyRow, tallies_for
 from ..themes.selectors import ThemeSummary, published_quotes, themes_of
 
@@ -105,10 +105,10 @@ def report_for(consultation: Consultation, *, internal: bool = False) -> Consult
     Exact totals (tallies_for); breakdowns by community area and role suppressed exactly as on the public
     results unless `internal`; endorsements per remedy ranked; the largest themes with a few published
     concerns quoted word for word. The number of queries does not grow with the data (the tallies' fixed
-    count, the public results' when not internal, one for the themes and one per quoted theme).
+    count once, one for the themes and one for their quotes).
     """
     tallies = tallies_for(consultation)
-    shown = tallies if internal else count_public_results(consultation)
+    shown = tallies if internal else public_view_of(tallies)
     by_status = tallies.concerns_by_status
     counted = sum(by_status.get(status, 0) for status in (Concern.Status.PENDING, Concern.Status.APPROVED))
     participation = [

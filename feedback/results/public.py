@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from ..models import Consultation
 from .caching import cached
 from .suppression import suppress_small_cells
-from .tallies import TallyRow, tallies_for
+from .tallies import Tallies, TallyRow, tallies_for
 
 
 @dataclass
@@ -46,8 +46,12 @@ def count_public_results(consultation: Consultation) -> PublicResults:
     through `suppress_small_cells` with RESULTS_MIN_CELL. Counted by `tallies_for` (a fixed
     number of queries).
     """
+    return public_view_of(tallies_for(consultation))
+
+
+def public_view_of(tallies: Tallies) -> PublicResults:
+    """What the public may see of exact `tallies`: the same rule as the results page, with no further query."""
     minimum = settings.RESULTS_MIN_CELL
-    tallies = tallies_for(consultation)
     return PublicResults(
         endorsements_per_remedy=tallies.endorsements_per_remedy,
         concerns_per_topic=tallies.concerns_per_topic,
