@@ -6,6 +6,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /app
+# The PDF report (WeasyPrint) draws text with Pango; these are what WeasyPrint's documentation lists for Debian.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --create-home --home-dir /home/civictrust civictrust
 
 COPY requirements.txt build-constraints.txt ./

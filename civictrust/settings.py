@@ -305,6 +305,9 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         # Replaces Django's default handlers: its mail_admins handler would email the request's address and agent.
         "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # The PDF report's renderer reports every step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
@@ -405,4 +408,7 @@ CELERY_BEAT_SCHEDULE = {
     "snapshot-tallies": {"task": "feedback.tasks.snapshot_tallies", "schedule": 3600.0},
     "purge-expired-data": {"task": "feedback.tasks.purge_expired_data", "schedule": 6 * 3600.0},
     "purge-closed-consultations": {"task": "feedback.tasks.purge_closed_consultations", "schedule": 24 * 3600.0},
+    "rebuild-themes": {"task": "feedback.tasks.rebuild_themes_when_due", "schedule": 600.0},
 }
+# Themes (README, "Themes"): beat rebuilds a consultation's themes once this many concerns arrived since the last build.
+THEMES_REBUILD_AFTER_CONCERNS = env.int("THEMES_REBUILD_AFTER_CONCERNS", 50)

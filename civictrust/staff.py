@@ -106,10 +106,15 @@ class StaffAuthenticationForm(OTPAuthenticationFormMixin, AdminAuthenticationFor
 
 
 class StaffAdminSite(admin.AdminSite):
-    """The project's admin site (it is `django.contrib.admin.site`): the login above, and, when STAFF_REQUIRE_2FA is
-    on, only sessions verified by an authenticator code count as staff."""
+    """The project's admin site (it is `django.contrib.admin.site`): civictrust's name, the login above, and, when
+    STAFF_REQUIRE_2FA is on, only sessions verified by an authenticator code count as staff."""
 
     login_form = StaffAuthenticationForm
+    site_header = _("civictrust staff")
+    site_title = _("civictrust staff")
+    index_title = _("Moderation, results and the briefing")
+    # The few sections are on the home page; without the side menu the queue's text column gets the width.
+    enable_nav_sidebar = False
 
     def has_permission(self, request: HttpRequest) -> bool:
         if not super().has_permission(request):

@@ -3,12 +3,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from feedback.pages.views import favicon
+from feedback.reports.views import consultation_report
 from feedback.results.api import tallies_json
 from feedback.results.views import dashboard
 
 urlpatterns = [
     # Before the admin's own URLs, inside its login and look: the staff results dashboard.
     path("admin/dashboard/", admin.site.admin_view(dashboard), name="admin_dashboard"),
+    path("admin/report/", admin.site.admin_view(consultation_report), name="admin_report"),
     path("admin/", admin.site.urls),
     # Public read-only JSON, outside the language prefixes: one address per consultation (README, "Public API").
     path("api/c/<slug:slug>/tallies.json", tallies_json, name="api_tallies"),

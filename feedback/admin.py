@@ -5,5 +5,13 @@ from .exports import admin as exports_admin
 from .moderation import admin as moderation_admin
 from .participation import admin as participation_admin
 from .results import admin as results_admin
+from .themes import admin as themes_admin
 
-__all__ = ["briefing_admin", "exports_admin", "moderation_admin", "participation_admin", "results_admin"]
+__all__ = [
+    "briefing_admin",
+    "exports_admin",
+    "moderation_admin",
+    "participation_admin",
+    "results_admin",
+    "themes_admin",
+]

@@ -27,7 +27,8 @@ BUILD_EXPORT = "feedback.tasks.build_export"
 NOTIFY_MODERATORS = "feedback.tasks.notify_moderators"
 SWEEP_PENDING_WORK = "feedback.tasks.sweep_pending_work"
 REWRITE_CONCERNS = "feedback.tasks.rewrite_concerns_table"
-TASK_NAMES = (BUILD_EXPORT, NOTIFY_MODERATORS, SWEEP_PENDING_WORK, REWRITE_CONCERNS)
+BUILD_THEMES = "feedback.tasks.build_themes"
+TASK_NAMES = (BUILD_EXPORT, NOTIFY_MODERATORS, SWEEP_PENDING_WORK, REWRITE_CONCERNS, BUILD_THEMES)
 
 # The name of the threads that run in-process work off the request (tests wait for them by this name).
 OFF_REQUEST_THREAD = "civictrust-off-request"

@@ -25,6 +25,8 @@ GROUP_PERMISSIONS = {
         "change_remedy",
         "view_stakeholder",
         "change_stakeholder",
+        "view_theme",
+        "change_theme",
     ],
     ORGANIZERS: [
         "view_concern",
@@ -38,6 +40,8 @@ GROUP_PERMISSIONS = {
         "view_topic",
         "view_remedy",
         "view_stakeholder",
+        "view_theme",
+        "change_theme",
     ],
 }
 

@@ -22,6 +22,7 @@ from . import queue, retention, sweep
 from .exports.jobs import ExportBusy, mark_export_failed, run_export_job
 from .notifications.digest import send_moderator_digest
 from .participation.services import recount_endorsements
+from .themes.services import rebuild_due_themes, rebuild_themes_of
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +118,21 @@ def rewrite_concerns_table() -> list:
 def sweep_pending_work(worker_connected: bool = False) -> dict:
     """Queue again what never reached a worker; fail exports whose worker died (feedback/sweep.py)."""
     return sweep.sweep_pending_work(worker_connected=worker_connected)
+
+
+THEME_LIMITS = {"soft_time_limit": settings.CELERY_TASK_SOFT_TIME_LIMIT, "time_limit": settings.CELERY_TASK_TIME_LIMIT}
+
+
+@shared_task(**RELIABLE, **THEME_LIMITS)
+def rebuild_themes_when_due() -> list[str]:
+    """Rebuild the themes of each open consultation with THEMES_REBUILD_AFTER_CONCERNS new concerns; their slugs."""
+    return rebuild_due_themes(min_new_concerns=settings.THEMES_REBUILD_AFTER_CONCERNS)
+
+
+@shared_task(**RELIABLE, **THEME_LIMITS)
+def build_themes(consultation_id: int) -> int:
+    """Rebuild one consultation's themes now (the admin's button); returns how many themes it has."""
+    return rebuild_themes_of(consultation_id=consultation_id)
 
 
 def sweep_when_a_worker_connects() -> bool:

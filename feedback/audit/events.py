@@ -6,7 +6,7 @@ the log outlives a concern its author withdrew, and nothing of what they wrote m
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from django.utils import timezone
@@ -35,6 +35,30 @@ def record_moderation_event(
         to_status=to_status,
         reason=reason,
         created_at=created_at or timezone.now(),
+    )
+
+
+def redaction_reason(*, hidden: Mapping[str, int], reason: str = "") -> str:
+    """The audit reason of a redaction by hand: how many parts each placeholder hid, never what they were."""
+    parts = ", ".join(f"{placeholder} ×{count}" for placeholder, count in sorted(hidden.items()))
+    summary = f"redacted by hand: {sum(hidden.values())} part(s) hidden ({parts})" if parts else "approved unredacted"
+    return f"{summary}. {reason}".strip() if reason else summary
+
+
+def record_hand_redaction_event(
+    *, concern: Concern, from_status: str, to_status: str, actor, hidden: Mapping[str, int], reason: str = ""
+) -> ModerationEvent:
+    """Append the event of a redaction by hand and decision: counts of hidden parts per placeholder, no removed word.
+
+    Written even when the status stays the same (a published concern redacted after a report), because the
+    text changed. Call inside the change's transaction.
+    """
+    return record_moderation_event(
+        concern=concern,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        reason=redaction_reason(hidden=hidden, reason=reason),
     )
 
 

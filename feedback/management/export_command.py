@@ -1,4 +1,5 @@
-"""What `export_tallies` and `export_records` share: options, filters, output and the progress bar."""
+"""What the commands that read one consultation share: finding it by slug; for `export_tallies` and
+`export_records` also the options, filters, output and the progress bar."""
 
 from __future__ import annotations
 
@@ -21,6 +22,15 @@ def _day(value: str) -> date:
         raise CommandError(f"{value!r} is not a day like 2025-10-31.") from None
 
 
+def consultation_from_slug(slug: str) -> Consultation:
+    """The consultation `slug`, or a CommandError listing the known slugs."""
+    try:
+        return Consultation.objects.get(slug=slug)
+    except Consultation.DoesNotExist:
+        known = ", ".join(Consultation.objects.values_list("slug", flat=True)) or "none"
+        raise CommandError(f"No consultation {slug!r} (known: {known}).") from None
+
+
 class ExportCommand(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--consultation", required=True, help="Slug of the consultation, e.g. chicago.")
@@ -33,11 +43,7 @@ class ExportCommand(BaseCommand):
         parser.add_argument("--source", default="", choices=["", *Concern.Source.values], help="Concerns only.")
 
     def consultation(self, slug: str) -> Consultation:
-        try:
-            return Consultation.objects.get(slug=slug)
-        except Consultation.DoesNotExist:
-            known = ", ".join(Consultation.objects.values_list("slug", flat=True)) or "none"
-            raise CommandError(f"No consultation {slug!r} (known: {known}).") from None
+        return consultation_from_slug(slug)
 
     def filters(self, options) -> TallyFilters:
         if options["since"] and options["until"] and options["since"] > options["until"]:

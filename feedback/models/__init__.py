@@ -3,9 +3,10 @@
 from .briefing import BriefingItem, Consultation, Remedy, Stakeholder, Topic
 from .exports import ExportJob, PrivateStorage, PurgeSnapshot, TallySnapshot, private_export_storage, private_storage
 from .moderation import ModerationEvent
-from .participation import Concern, Endorsement, ParticipantDetails, Report, Role, start_of_local_day
+from .participation import Concern, Endorsement, NearDuplicateKey, ParticipantDetails, Report, Role, start_of_local_day
 from .publication import PublishedResults
 from .site import SiteAbout
+from .themes import Theme, ThemeMembership
 
 __all__ = [
     "BriefingItem",
@@ -15,6 +16,7 @@ __all__ = [
     "ExportJob",
     "ModerationEvent",
     "ParticipantDetails",
+    "NearDuplicateKey",
     "PrivateStorage",
     "PublishedResults",
     "PurgeSnapshot",
@@ -24,6 +26,8 @@ __all__ = [
     "SiteAbout",
     "Stakeholder",
     "TallySnapshot",
+    "Theme",
+    "ThemeMembership",
     "Topic",
     "private_export_storage",
     "private_storage",

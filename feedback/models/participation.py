@@ -88,6 +88,17 @@ class Concern(models.Model):
     # The day a consultation's purge deleted this concern's words (it was never published); the row stays, so
     # every figure it counts in stays as it was.
     purged_on = models.DateField(null=True, blank=True, editable=False)
+    # The first concern of the consultation this one nearly repeats (the same text pasted again, or with small
+    # edits), found by feedback/duplicates when the concern arrives, or by the theme build for rows loaded in bulk.
+    near_duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="near_duplicates",
+        verbose_name=_("nearly repeats"),
+    )
 
     class Meta:
         verbose_name = _("concern")
@@ -117,6 +128,26 @@ class Concern(models.Model):
         # Never the text: Django's admin keeps this in its history (django_admin_log) and in its messages, where
         # the words would outlive a concern its author withdrew.
         return gettext("Concern #%(number)s") % {"number": self.pk}
+
+
+class NearDuplicateKey(models.Model):
+    """One hash of a concern's text: of its normalised text, or of one MinHash band of its character shingles.
+
+    Concerns sharing a key are candidates for being near-duplicates of each other (feedback/duplicates). The
+    key includes the consultation, so a lookup never meets another consultation's concerns. Every concern
+    that has been compared has at least one key; the keys of a text are replaced when the text changes.
+    """
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="near_duplicate_keys")
+    key = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("near-duplicate key")
+        verbose_name_plural = _("near-duplicate keys")
+        indexes = [models.Index(fields=["key"], name="near_duplicate_key")]
+
+    def __str__(self) -> str:
+        return f"{self.key} (concern #{self.concern_id})"
 
 
 class Report(models.Model):

@@ -2,38 +2,37 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.options import csrf_protect_m
-from django.contrib.admin.utils import model_ngettext, unquote
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
-from django.http import HttpResponseRedirect
+from django.contrib.admin.utils import model_ngettext
+from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
+from django.utils.timesince import timesince
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..exports.admin import CONCERN_EXPORT_ACTIONS
-from ..models import Concern, ModerationEvent
+from ..models import Concern, ModerationEvent, Theme
 from ..participation.forms import describe_hidden
 from ..participation.services import enter_concern_on_behalf
 from ..roles import VIEW_CONTACT_PERMISSION
-from . import services
+from . import selectors, services
+from .admin_decisions import ACCESS_KEYS, ChangePageDecisions
+from .admin_forms import (
+    CONCERN_FIELDS,
+    CONTACT_FIELDS,
+    MODERATION_INPUTS,
+    RECORD_FIELDS,
+    ConcernAdminForm,
+    RejectionForm,
+)
 
-CONCERN_FIELDS = ("consultation", "text", "topic", "role", "community_area", "language", "source")
-CONTACT_FIELDS = ("contact_email", "contact_consent")
-RECORD_FIELDS = ("created_at", "report_count", "reported_at")
-MODERATION_INPUTS = ("moderation_note", "reason", "expected_version")
-# The change page's submit buttons (templates/admin/feedback/concern/change_form.html) and what they decide.
-MODERATION_BUTTONS = {
-    "_approve": Concern.Status.APPROVED,
-    "_reject": Concern.Status.REJECTED,
-    "_spam": Concern.Status.SPAM,
-}
+# The queue shows this much of each concern: enough to decide most of them without opening the page.
+SUMMARY_CHARACTERS = 280
 
 
 def can_see_contact(request) -> bool:
@@ -63,8 +62,8 @@ class ModerationQueueFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value = self.value()
-        if value == self.QUEUE:  # a purged concern can no longer change, so it waits for nobody
-            return queryset.filter(Q(status=Concern.Status.PENDING) | Q(reported_at__isnull=False), purged_on=None)
+        if value == self.QUEUE:
+            return queryset.filter(selectors.IN_QUEUE)
         if value == self.REPORTED:
             return queryset.filter(reported_at__isnull=False)
         if value in Concern.Status.values:
@@ -82,44 +81,22 @@ class ModerationQueueFilter(admin.SimpleListFilter):
             }
 
 
-class ConcernAdminForm(forms.ModelForm):
-    """The concern form: a paper concern on the add page, the moderation panel on the change page."""
+class ThemeFilter(admin.SimpleListFilter):
+    """The concerns of one theme (linked from the theme's page)."""
 
-    reason = forms.CharField(
-        label=_("Reason"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Optional. Kept in the audit log with the decision; never shown to the public."),
-    )
-    # The version the moderator saw: if it moved, someone else changed the concern meanwhile.
-    expected_version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    title = _("theme")
+    parameter_name = "theme"
 
-    class Meta:
-        model = Concern
-        fields = (*CONCERN_FIELDS, *CONTACT_FIELDS, "moderation_note")
+    def lookups(self, request, model_admin):
+        themes = Theme.objects.select_related("anchor", "consultation").order_by("consultation__title", "position")
+        return [(str(theme.pk), f"{theme.display_label} ({theme.size})") for theme in themes]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk is not None:
-            self.fields["expected_version"].initial = self.instance.version
-            self.fields["expected_version"].required = True
-        if "source" in self.fields:
-            self.fields["source"].choices = [
-                (value, label) for value, label in Concern.Source.choices if value != Concern.Source.WEB
-            ]
-            self.fields["source"].initial = Concern.Source.PAPER
-
-    def clean(self):
-        cleaned_data = super().clean()
-        topic, consultation = cleaned_data.get("topic"), cleaned_data.get("consultation")
-        if topic is not None and consultation is not None and topic.consultation_id != consultation.pk:
-            self.add_error("topic", _("Choose one of this consultation's topics."))
-        if cleaned_data.get("contact_email") and not cleaned_data.get("contact_consent"):
-            self.add_error(
-                "contact_consent",
-                _("A contact email is kept only if the resident agreed to be contacted; tick this or remove it."),
-            )
-        return cleaned_data
+    def queryset(self, request, queryset):
+        if self.value():
+            if not self.value().isdigit():
+                raise admin.options.IncorrectLookupParameters(self.value())
+            return queryset.filter(theme_membership__theme_id=int(self.value()))
+        return queryset
 
 
 class ModerationEventInline(admin.TabularInline):
@@ -150,11 +127,12 @@ REJECT_PREVIEW = 20
 
 
 @admin.register(Concern)
-class ConcernAdmin(admin.ModelAdmin):
+class ConcernAdmin(ChangePageDecisions, admin.ModelAdmin):
     form = ConcernAdminForm
-    list_display = ("summary", "status", "is_reported", "topic", "community_area", "role", "source", "created_at")
+    list_display = ("summary", "status", "reported", "topic", "community_area", "role", "source", "age")
     list_filter = (
         ModerationQueueFilter,
+        ThemeFilter,
         "topic",
         "community_area",
         "role",
@@ -169,6 +147,7 @@ class ConcernAdmin(admin.ModelAdmin):
     list_per_page = 50
     show_full_result_count = False  # one COUNT less on a large table
     change_form_template = "admin/feedback/concern/change_form.html"
+    change_list_template = "admin/feedback/concern/change_list.html"
 
     # --- What each user sees: the contact email only with feedback.view_contact ---
 
@@ -206,11 +185,36 @@ class ConcernAdmin(admin.ModelAdmin):
     def summary(self, concern: Concern) -> str:
         if concern.purged_on is not None:
             return gettext("(words deleted when the consultation was purged)")
-        return Truncator(concern.text).chars(120)
+        text = Truncator(concern.text).chars(SUMMARY_CHARACTERS)
+        if concern.near_duplicate_of_id is None:
+            return text
+        repeats = gettext("Nearly repeats #%(number)d") % {"number": concern.near_duplicate_of_id}
+        return format_html('<span class="ct-tag ct-tag-repeat">{}</span> {}', repeats, text)
 
-    @admin.display(description=_("reported"), boolean=True, ordering="reported_at")
-    def is_reported(self, concern: Concern) -> bool:
-        return concern.reported_at is not None
+    @admin.display(description=_("reported"), ordering="reported_at")
+    def reported(self, concern: Concern) -> str:
+        """A mark on reported concerns only: the others show nothing at all."""
+        if concern.reported_at is None:
+            return ""
+        return format_html(
+            '<span class="ct-tag ct-tag-reported">{}</span>',
+            gettext("Reported (%(count)d)") % {"count": concern.report_count},
+        )
+
+    @admin.display(description=_("waiting"), ordering="created_at")
+    def age(self, concern: Concern) -> str:
+        """How long ago the concern arrived, to the largest unit ("3 hours", "2 days")."""
+        return timesince(concern.created_at, timezone.now(), depth=1)
+
+    def changelist_view(self, request, extra_context=None):
+        """The queue, with a link (and access key) that opens its oldest concern to moderate one after another."""
+        first = Concern.objects.filter(selectors.IN_QUEUE).order_by("created_at", "pk").only("pk").first()
+        context = {
+            "first_in_queue_url": reverse("admin:feedback_concern_change", args=[first.pk]) if first else "",
+            "access_keys": ACCESS_KEYS,
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, context)
 
     # --- Bulk actions ---
 
@@ -266,70 +270,10 @@ class ConcernAdmin(admin.ModelAdmin):
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/feedback/concern/reject_confirmation.html", context)
 
-    # --- The change page: moderation buttons, guarded by the concern's version ---
-
-    @csrf_protect_m
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        if request.method == "POST" and object_id is not None:
-            return self._moderate_from_change_page(request, unquote(object_id))
-        return super().changeform_view(request, object_id, form_url, extra_context)
-
-    def _moderate_from_change_page(self, request, object_id: str):
-        concern = self.get_object(request, object_id)
-        if concern is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        if not self.has_change_permission(request, concern):
-            raise PermissionDenied
-        form = self.get_form(request, concern, change=True)(request.POST, instance=concern)
-        if not form.is_valid():
-            self.message_user(
-                request, gettext("The form was incomplete; nothing was saved. Please try again."), messages.ERROR
-            )
-            return HttpResponseRedirect(request.path)
-        # A form that did not carry the note (never the admin's own) leaves the note alone.
-        note = form.cleaned_data["moderation_note"] if "moderation_note" in request.POST else None
-        to_status = next((status for button, status in MODERATION_BUTTONS.items() if button in request.POST), "")
-        try:
-            concern = services.decide_concern(
-                concern_id=concern.pk,
-                to_status=to_status,
-                actor=request.user,
-                reason=form.cleaned_data["reason"],
-                expected_version=form.cleaned_data["expected_version"],
-                moderation_note=note,
-            ).concern
-        except services.ConcernChangedMeanwhile:
-            self.message_user(
-                request,
-                gettext(
-                    "This concern was changed by someone else since you opened it, so nothing was saved. "
-                    "Here it is as it stands now: check it and decide again."
-                ),
-                messages.ERROR,
-            )
-            return HttpResponseRedirect(request.path)
-        except Concern.DoesNotExist:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        except ValidationError as refused:
-            self.message_user(request, " ".join(refused.messages), messages.ERROR)
-            return HttpResponseRedirect(request.path)
-        if to_status:
-            message = gettext("Concern #%(number)d is now “%(status)s”.") % {
-                "number": concern.pk,
-                "status": concern.get_status_display(),
-            }
-        else:
-            message = gettext("The moderation note of concern #%(number)d was saved.") % {"number": concern.pk}
-        self.log_change(request, concern, message)
-        self.message_user(request, message, messages.SUCCESS)
-        if "_continue" in request.POST:
-            return HttpResponseRedirect(request.path)
-        return self.response_post_save_change(request, concern)
-
     # --- The add page: a concern from paper, phone or a meeting ---
 
     def save_model(self, request, obj, form, change):
-        if change:  # every change of an existing concern goes through _moderate_from_change_page
+        if change:  # every change of an existing concern goes through ChangePageDecisions
             raise PermissionDenied
         data = form.cleaned_data
         submitted = enter_concern_on_behalf(
@@ -362,15 +306,6 @@ class ConcernAdmin(admin.ModelAdmin):
             % {"code": submitted.receipt_code},
             messages.INFO,
         )
-
-
-class RejectionForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason (optional)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Kept in the audit log for each of these concerns; never shown to the public."),
-    )
 
 
 @admin.register(ModerationEvent)

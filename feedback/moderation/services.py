@@ -9,11 +9,13 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from ..audit.events import record_moderation_event, record_moderation_events
+from ..audit.events import record_hand_redaction_event, record_moderation_event, record_moderation_events
+from ..duplicates.services import record_near_duplicate
 from ..models import Concern, ModerationEvent, start_of_local_day
+from ..redaction.by_hand import HandRedaction, HandRedactionRefused, hand_redaction
 
 # Bulk moderation locks and updates concerns in slices of this size (well under SQLite's parameter limit).
 BULK_MODERATION_SLICE = 500
@@ -23,10 +25,16 @@ class ConcernChangedMeanwhile(Exception):
     """Someone changed the concern since the moderator opened it; nothing was written."""
 
 
+class RedactionRefused(Exception):
+    """The text sent is not the concern's text with parts replaced by placeholders; nothing was written."""
+
+
 @dataclass(frozen=True)
 class ModerationOutcome:
     concern: Concern  # as it stands after the moderation
     event: ModerationEvent | None  # None when the status did not change
+    redaction: HandRedaction | None = None  # what a redaction by hand hid (counts only)
+    also_decided: int = 0  # near-duplicates decided with it
 
 
 def _check_moderation_status(to_status: str) -> None:
@@ -168,3 +176,87 @@ def decide_concern(
             _update_if_unchanged(concern, moderation_note=moderation_note)
             concern.refresh_from_db()
     return ModerationOutcome(concern=concern, event=None)
+
+
+def redact_and_approve(
+    *,
+    concern_id: int,
+    redacted_text: str,
+    actor,
+    expected_version: int,
+    reason: str = "",
+    moderation_note: str | None = None,
+) -> ModerationOutcome:
+    """Publish a concern after hiding, by hand, parts of its text behind placeholders: one step, one event.
+
+    `redacted_text` must be the concern's text with some parts replaced by placeholders ([name], [phone],
+    ...; feedback/redaction/by_hand.py): anything else raises RedactionRefused and writes nothing. Then,
+    atomically and guarded by `expected_version` like `decide_concern` (ConcernChangedMeanwhile,
+    Concern.DoesNotExist): the text is replaced (the original is kept nowhere), the concern is approved,
+    its report mark cleared, its near-duplicate keys recomputed from the new text, and one ModerationEvent
+    records how many parts each placeholder hid, never the words removed. The same text sent back
+    unchanged simply approves it.
+    """
+    reason = reason.strip()
+    with transaction.atomic():
+        concern = _lock_concern(concern_id, expected_version)
+        try:
+            redaction = hand_redaction(concern.text, redacted_text)
+        except HandRedactionRefused as refusal:
+            raise RedactionRefused(str(refusal)) from None
+        changes = {"status": Concern.Status.APPROVED, "reported_at": None, "text": redaction.text}
+        if moderation_note is not None:
+            changes["moderation_note"] = moderation_note
+        _update_if_unchanged(concern, **changes)
+        event = None
+        if redaction.count or concern.status != Concern.Status.APPROVED:
+            event = record_hand_redaction_event(
+                concern=concern,
+                from_status=concern.status,
+                to_status=Concern.Status.APPROVED,
+                actor=actor,
+                hidden=redaction.hidden,
+                reason=reason,
+            )
+        concern.refresh_from_db()
+        if redaction.count:
+            record_near_duplicate(concern=concern)
+    return ModerationOutcome(concern=concern, event=event, redaction=redaction)
+
+
+def decide_with_near_duplicates(
+    *,
+    concern_id: int,
+    to_status: str,
+    actor,
+    expected_version: int,
+    near_duplicate_ids=(),
+    reason: str = "",
+    moderation_note: str | None = None,
+) -> ModerationOutcome:
+    """`decide_concern`, and the same decision for the chosen pending near-duplicates of the concern, atomically.
+
+    Only concerns of the concern's own near-duplicate group that are still pending are decided with it
+    (each with its own audit event); others among `near_duplicate_ids` are left as they are, so a
+    concern another advocate decided meanwhile keeps that decision.
+    """
+    with transaction.atomic():
+        outcome = decide_concern(
+            concern_id=concern_id,
+            to_status=to_status,
+            actor=actor,
+            reason=reason,
+            expected_version=expected_version,
+            moderation_note=moderation_note,
+        )
+        ids = set(near_duplicate_ids) - {concern_id}
+        also = 0
+        if to_status and ids:
+            root = outcome.concern.near_duplicate_of_id or outcome.concern.pk
+            group = Concern.objects.filter(
+                Q(pk=root) | Q(near_duplicate_of_id=root), pk__in=ids, status=Concern.Status.PENDING
+            )
+            also = moderate_concerns(
+                concern_ids=list(group.values_list("pk", flat=True)), to_status=to_status, actor=actor, reason=reason
+            )
+    return ModerationOutcome(concern=outcome.concern, event=outcome.event, also_decided=also)

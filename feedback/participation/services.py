@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import queue
 from ..audit.events import record_moderation_event
+from ..duplicates.services import record_near_duplicate
 from ..models import Concern, Consultation, Endorsement, Remedy, Report, Topic, start_of_local_day
 from ..models.inserts import insert_unless_present
 from ..notifications.digest import schedule_moderator_digest
@@ -85,6 +86,7 @@ def submit_concern(
     address, a person's name) is replaced by its placeholder, so the words as written are never
     saved (`hidden` says how many of each kind). A contact email is kept only with consent; only a
     keyed hash of the receipt code is stored; the concern's time is its day (start_of_local_day);
+    a concern that nearly repeats an earlier one is linked to it for the moderators (duplicates.services);
     moderators are notified after the commit. Atomic: on any ValidationError nothing is saved.
     Raises ConsultationClosed for a web submission to a consultation that no longer accepts
     responses (paper, phone and meeting answers collected earlier may still be typed in by staff,
@@ -119,6 +121,7 @@ def submit_concern(
     concern.full_clean()
     with transaction.atomic():
         concern.save()
+        record_near_duplicate(concern=concern)
         schedule_moderator_digest()
     return SubmittedConcern(concern=concern, receipt_code=receipt_code, hidden=redaction.counts)
 

@@ -8,24 +8,51 @@ from datetime import datetime
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from ..models import Concern, Consultation
 from .caching import cached
 from .tallies import Tallies, TallyFilters, TallyRow, tallies_for
 
 
+@dataclass(frozen=True)
+class SummaryCard:
+    """One figure at the top of the dashboard; `key` names it in the page (data-total) and in tests."""
+
+    key: str
+    label: str
+    value: int
+    note: str = ""
+
+
 @dataclass
 class Dashboard:
-    """The staff dashboard of one consultation: exact tallies (never suppressed) and chart rows."""
+    """The staff dashboard of one consultation: exact tallies (never suppressed), summary cards and chart rows."""
 
     tallies: Tallies
     filters: TallyFilters
+    cards: list[SummaryCard]
     status_rows: list[TallyRow]
-    concerns_per_day: list[TallyRow]
-    endorsements_per_day: list[TallyRow]
     counted_at: datetime
+
+
+def summary_cards(tallies: Tallies) -> list[SummaryCard]:
+    """Concerns waiting, published, endorsements and participants: what staff look at first.
+
+    Figures that need another count (a verified share once participation codes exist) join this list.
+    """
+    by_status = tallies.concerns_by_status
+    return [
+        SummaryCard("concerns-pending", gettext("Concerns waiting"), by_status.get(Concern.Status.PENDING, 0)),
+        SummaryCard("concerns-approved", gettext("Concerns published"), by_status.get(Concern.Status.APPROVED, 0)),
+        SummaryCard("endorsements", gettext("Endorsements"), tallies.total_endorsements),
+        SummaryCard(
+            "participants",
+            gettext("Participants"),
+            tallies.total_participants,
+            gettext("distinct browsers that endorsed at least one remedy"),
+        ),
+    ]
 
 
 def _count_dashboard(consultation: Consultation, filters: TallyFilters) -> Dashboard:
@@ -37,15 +64,8 @@ def _count_dashboard(consultation: Consultation, filters: TallyFilters) -> Dashb
     return Dashboard(
         tallies=tallies,
         filters=filters,
+        cards=summary_cards(tallies),
         status_rows=status_rows,
-        concerns_per_day=[
-            TallyRow(label=date_format(row.day, "SHORT_DATE_FORMAT"), count=row.concerns, key=row.day.isoformat())
-            for row in tallies.per_day
-        ],
-        endorsements_per_day=[
-            TallyRow(label=date_format(row.day, "SHORT_DATE_FORMAT"), count=row.endorsements, key=row.day.isoformat())
-            for row in tallies.per_day
-        ],
         counted_at=timezone.now(),
     )
 
@@ -56,7 +76,7 @@ def dashboard_for(
     """Everything the staff dashboard shows for `consultation`, narrowed by `filters`.
 
     Exact counts from `tallies_for` (a fixed number of queries, whatever the size of the data),
-    reshaped for the charts without further queries. Kept in the cache for DASHBOARD_CACHE_SECONDS
+    reshaped for the cards and charts without further queries. Kept in the cache for DASHBOARD_CACHE_SECONDS
     per consultation, filter set and language, so staff reloading the page do not recount a million
     rows each time; `counted_at` says how old the figures are and `recount=True` counts afresh.
     If the cache cannot be reached, the figures are counted afresh (and a warning logged).

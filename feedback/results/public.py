@@ -53,7 +53,7 @@ def _cells(counts: dict, minimum: int) -> list[list]:
     return [[row.key, row.count] for row in suppress_small_cells(rows, minimum)]
 
 
-def count_published_figures(consultation: Consultation) -> dict:
+def count_published_figures(consultation: Consultation, *, minimum: int | None = None) -> dict:
     """Count, now, every figure the public may see of `consultation`: numbers and keys only, JSON-ready.
 
     Only published remedies and topics appear: endorsements of an unpublished remedy count nowhere, and
@@ -62,7 +62,7 @@ def count_published_figures(consultation: Consultation) -> dict:
     passed through `suppress_small_cells` with RESULTS_MIN_CELL, so one person with many endorsements is
     one person. Nine queries, whatever the size of the data.
     """
-    minimum = settings.RESULTS_MIN_CELL
+    minimum = settings.RESULTS_MIN_CELL if minimum is None else minimum
     remedy_ids = list(published_remedies(consultation).values_list("pk", flat=True))
     topic_ids = list(published_topics(consultation).values_list("pk", flat=True))
     endorsements = Endorsement.objects.filter(remedy__consultation=consultation, remedy__is_published=True).order_by()
@@ -137,3 +137,12 @@ def label_results(consultation: Consultation, figures: dict, window: int | None 
         min_cell=figures["min_cell"],
         window=window,
     )
+
+
+def public_view_of(consultation: Consultation, *, internal: bool = False) -> PublicResults:
+    """The public figures counted now, with no published snapshot: what a printed report shows.
+
+    The same rule as the results page (people, not endorsements, in every breakdown; small groups hidden);
+    `internal` keeps the small groups, for staff who chose the version marked as containing them.
+    """
+    return label_results(consultation, count_published_figures(consultation, minimum=0 if internal else None))

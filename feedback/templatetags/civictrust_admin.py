@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 
 from feedback.moderation.selectors import moderation_queue_counts
+from feedback.reports.rendering import pdf_renderer_problem
 from feedback.roles import VIEW_DASHBOARD_PERMISSION
 
 register = template.Library()
@@ -21,3 +22,9 @@ def staff_overview(context) -> dict:
     if user.has_perm("feedback.view_concern"):
         overview["queue"] = moderation_queue_counts()
     return overview
+
+
+@register.simple_tag
+def pdf_report_problem() -> str:
+    """'' when this server can draw the PDF report, else the one line saying what to install (the dashboard's box)."""
+    return pdf_renderer_problem()

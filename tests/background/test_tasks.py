@@ -103,7 +103,9 @@ def test_the_digest_is_queued_for_the_end_of_a_fixed_period_not_counted_from_the
     """Neither the cache mark's expiry nor the digest's time may tell when the concern that started it came."""
     settings.MODERATOR_DIGEST_SECONDS = 300
     queued = []
-    monkeypatch.setattr(digest.queue, "enqueue_after_commit", lambda name, countdown=None, off_request=False: queued.append(countdown))
+    monkeypatch.setattr(
+        digest.queue, "enqueue_after_commit", lambda name, countdown=None, off_request=False: queued.append(countdown)
+    )
     clock["time"] += 200  # 210 s into the period
     digest.schedule_moderator_digest()
     clock["time"] += 60

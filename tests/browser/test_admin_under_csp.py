@@ -36,6 +36,8 @@ def test_staff_sign_in_through_the_login_form_with_the_production_cookies(staff_
         "/admin/dashboard/",
         "/admin/feedback/concern/",
         "/admin/feedback/concern/add/",
+        "/admin/feedback/theme/",
+        "/admin/report/?consultation=chicago&language=en&format=html",
         "/admin/feedback/moderationevent/",
         "/admin/feedback/exportjob/",
         "/admin/feedback/exportjob/add/",

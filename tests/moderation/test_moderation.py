@@ -264,7 +264,8 @@ def decide(client, concern, button: str, version: int | None = None, **extra):
 def test_the_change_page_has_the_decision_buttons_and_the_version(client, pending, advocate):
     client.force_login(advocate)
     page = client.get(change_url(pending)).content.decode()
-    for button in ('name="_approve" value="Approve"', 'name="_reject" value="Reject"', 'name="_spam"'):
+    buttons = ('name="_approve" value="Approve and next"', 'name="_reject" value="Reject and next"', 'name="_spam"')
+    for button in buttons:
         assert button in page
     assert 'name="expected_version" value="0"' in page
     assert 'name="reason"' in page

@@ -57,8 +57,8 @@ def test_the_dashboard_shows_exactly_what_the_database_holds(client, demo, organ
     assert rows_by_key(tallies.concerns_per_topic) == Counter(c["topic__key"] or "" for c in counted)
     assert rows_by_key(tallies.concerns_by_area) == Counter(c["community_area"] for c in counted)
     assert rows_by_key(tallies.endorsements_by_role) == Counter(e["role"] for e in endorsements)
-    assert sum(row.count for row in dashboard.concerns_per_day) == len(counted)
-    assert sum(row.count for row in dashboard.endorsements_per_day) == len(endorsements)
+    assert sum(row.concerns for row in tallies.per_day) == len(counted)
+    assert sum(row.endorsements for row in tallies.per_day) == len(endorsements)
     # Exact figures for staff: nothing is hidden as a small cell.
     assert not any(row.suppressed for row in tallies.endorsements_by_area + tallies.concerns_by_area)
 
@@ -97,11 +97,13 @@ def test_a_start_date_after_the_end_date_is_explained(client, demo, organizer):
     assert "The start date is after the end date." in response.content.decode()
 
 
-def test_the_dashboard_lives_in_the_admin_and_uses_the_shared_charts(client, demo, organizer):
+def test_the_dashboard_lives_in_the_admin_and_draws_its_charts_as_svg(client, demo, organizer):
     client.force_login(organizer)
     page = client.get(DASHBOARD).content.decode()
     assert 'id="header"' in page and 'class="breadcrumbs"' in page
-    assert page.count('class="bar-chart"') == 8
+    # Two per-day column charts and six ranked bar charts, each an SVG image named by its caption.
+    assert page.count('<svg class="ct-svg"') == 8
+    assert page.count('role="img" aria-labelledby="chart-') == 8
     assert "style=" not in page.split("<body", 1)[1]
 
 

@@ -1,0 +1,128 @@
+"""Writes: each concern's near-duplicate keys, and its link to the concern it nearly repeats.
+
+A concern nearly repeats another when the Jaccard index of their 5-character shingles is at least
+NEAR_DUPLICATE_SIMILARITY (sketch.py); equal normalised texts score 1. Every concern of a group points at
+the group's first concern (its *root*, which points at none), so a group is found in one query.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef
+
+from ..models import Concern, Consultation, NearDuplicateKey
+from .sketch import NEAR_DUPLICATE_SIMILARITY, keys, shingles, similarity
+
+# Candidates checked with the exact similarity, those sharing the most keys first: a bound on the work per
+# concern when many concerns share a stock phrase.
+MAX_CANDIDATES = 20
+# In a bulk pass, only the latest concerns sharing one key are counted: each of them points at its root.
+MAX_SHARING_PER_KEY = 200
+BULK_BATCH = 5_000
+
+
+@dataclass(frozen=True)
+class _Sketch:
+    shingles: np.ndarray
+    keys: list[int]
+
+
+def _sketch(text: str, consultation_id: int) -> _Sketch:
+    hashes = shingles(text)
+    return _Sketch(hashes, keys(text, hashes, scope=consultation_id))
+
+
+def _most_similar(sketch: _Sketch, candidates) -> int | None:
+    """The root of the candidate most similar to `sketch` (the lowest id on a tie), if similar enough.
+
+    `candidates` are (id, shingle hashes, root id or None) tuples.
+    """
+    best, best_score = None, NEAR_DUPLICATE_SIMILARITY
+    for pk, hashes, root in sorted(candidates, key=lambda candidate: candidate[0]):
+        score = similarity(sketch.shingles, hashes) if len(sketch.shingles) else float(not len(hashes))
+        if score > best_score or (best is None and score >= best_score):
+            best, best_score = root or pk, score
+    return best
+
+
+def record_near_duplicate(*, concern: Concern) -> int | None:
+    """Store the keys of `concern`'s current text and link it to the concern of its consultation it nearly repeats.
+
+    Returns the id of that group's root, or None when the concern repeats no other. Call it when a
+    concern arrives and again whenever its text changes: the keys of the old text are replaced, so
+    nothing derived from removed words is kept. Atomic; five queries whatever the number of concerns.
+    """
+    sketch = _sketch(concern.text, concern.consultation_id)
+    with transaction.atomic():
+        sharing = (
+            NearDuplicateKey.objects.filter(key__in=sketch.keys)
+            .exclude(concern_id=concern.pk)
+            .values("concern_id")
+            .annotate(shared=Count("pk"))
+            .order_by("-shared", "concern_id")[:MAX_CANDIDATES]
+        )
+        candidates = Concern.objects.filter(pk__in=[row["concern_id"] for row in sharing]).values_list(
+            "pk", "text", "near_duplicate_of_id"
+        )
+        root = _most_similar(sketch, [(pk, shingles(text), root) for pk, text, root in candidates])
+        if root == concern.pk:  # it is the root of a group: it stays the root
+            root = None
+        Concern.objects.filter(pk=concern.pk).update(near_duplicate_of_id=root)
+        NearDuplicateKey.objects.filter(concern_id=concern.pk).delete()
+        NearDuplicateKey.objects.bulk_create(NearDuplicateKey(concern_id=concern.pk, key=key) for key in sketch.keys)
+    concern.near_duplicate_of_id = root
+    return root
+
+
+def record_missing_near_duplicates(*, consultation: Consultation) -> int:
+    """Keys and links for every concern of `consultation` that has no keys yet; returns how many it did.
+
+    For concerns loaded in bulk (generate_demo_data) and those from before near-duplicates existed;
+    the theme build runs it first. Each concern is compared with the concerns before it (by id), in
+    memory: one read of the consultation's concerns, then bulk writes. Idempotent and atomic.
+    """
+    has_keys = Exists(NearDuplicateKey.objects.filter(concern=OuterRef("pk")))
+    rows = list(
+        Concern.objects.filter(consultation=consultation)
+        .annotate(has_keys=has_keys)
+        .order_by("pk")
+        .values_list("pk", "text", "near_duplicate_of_id", "has_keys")
+    )
+    if all(row[3] for row in rows):
+        return 0
+    ids_by_key: dict[int, list[int]] = defaultdict(list)
+    shingles_by_id: dict[int, np.ndarray] = {}
+    roots: dict[int, int | None] = {}
+    missing: list[tuple[int, _Sketch]] = []
+    for pk, text, root, already in rows:
+        sketch = _sketch(text, consultation.pk)
+        shingles_by_id[pk] = sketch.shingles
+        if already:
+            roots[pk] = root
+        else:
+            roots[pk] = _root_among_earlier(sketch, ids_by_key, shingles_by_id, roots)
+            missing.append((pk, sketch))
+        for key in sketch.keys:
+            ids_by_key[key].append(pk)
+    linked = [Concern(pk=pk, near_duplicate_of_id=roots[pk]) for pk, _sketch in missing if roots[pk]]
+    with transaction.atomic():
+        Concern.objects.bulk_update(linked, ["near_duplicate_of_id"], batch_size=BULK_BATCH)
+        NearDuplicateKey.objects.bulk_create(
+            (NearDuplicateKey(concern_id=pk, key=key) for pk, sketch in missing for key in sketch.keys),
+            batch_size=BULK_BATCH,
+        )
+    return len(missing)
+
+
+def _root_among_earlier(sketch: _Sketch, ids_by_key, shingles_by_id, roots) -> int | None:
+    """`record_near_duplicate`'s choice, made in memory against the concerns already seen."""
+    shared: dict[int, int] = defaultdict(int)
+    for key in sketch.keys:
+        for other in ids_by_key.get(key, ())[-MAX_SHARING_PER_KEY:]:
+            shared[other] += 1
+    ranked = sorted(shared, key=lambda other: (-shared[other], other))[:MAX_CANDIDATES]
+    return _most_similar(sketch, [(other, shingles_by_id[other], roots[other]) for other in ranked])
