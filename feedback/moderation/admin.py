@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..exports.admin import CONCERN_EXPORT_ACTIONS
 from ..models import Concern, ModerationEvent
-from ..participation.forms import describe_hidden
+from ..participation.forms import CommunityAreaField, describe_hidden
 from ..participation.services import enter_concern_on_behalf
 from ..roles import VIEW_CONTACT_PERMISSION
 from . import services
@@ -91,6 +91,8 @@ class ConcernAdminForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Optional. Kept in the audit log with the decision; never shown to the public."),
     )
+    # Typed in from paper as the resident wrote it ("Pilsen"); stored as the official area code.
+    community_area = CommunityAreaField(label=_("community area"))
     # The version the moderator saw: if it moved, someone else changed the concern meanwhile.
     expected_version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from ..briefing.selectors import published_topics
-from ..community_areas import AREA_UNDISCLOSED, COMMUNITY_AREA_CHOICES
+from ..community_areas import AREA_UNDISCLOSED, community_area_code, community_area_picker_choices
 from ..models import Consultation, Role, Topic
 from ..redaction import PLACEHOLDERS, Redaction, redact_concern_text
 from .services import CONCERN_MAX_LENGTH, CONCERN_MIN_LENGTH
@@ -25,6 +25,22 @@ OTHER_TOPIC = "other"
 STARTED_SALT = "civictrust.concern-form-started"
 # A form left open longer than this is treated as stale and shown again with a fresh clock.
 STARTED_MAX_AGE_SECONDS = 24 * 60 * 60
+
+
+class CommunityAreaField(forms.ChoiceField):
+    """The community-area picker: official areas and the neighbourhood names residents use, alphabetically.
+
+    Whatever name is chosen ("Pilsen", "La Villita"), the cleaned value is the official area code ("31", "30"),
+    which is all that is stored. `blank_label` adds an empty first choice (for an optional answer).
+    """
+
+    def __init__(self, *, blank_label=None, **kwargs) -> None:
+        blank = [("", blank_label)] if blank_label is not None else []
+        super().__init__(choices=lambda: [*blank, *community_area_picker_choices()], **kwargs)
+        self.help_text = self.help_text or _("Alphabetical. Neighbourhood names show their community area.")
+
+    def clean(self, value) -> str:
+        return community_area_code(super().clean(value))
 
 
 def form_started_token(at: float | None = None) -> str:
@@ -114,11 +130,13 @@ class ConcernForm(forms.Form):
             "invalid_choice": _("Choose one of the listed options."),
         },
     )
-    community_area = forms.ChoiceField(
+    community_area = CommunityAreaField(
         label=_("Community area"),
-        choices=COMMUNITY_AREA_CHOICES,
         initial=AREA_UNDISCLOSED,
-        help_text=_("Where you live or spend most of your time. You can choose “Prefer not to say”."),
+        help_text=_(
+            "Where you live or spend most of your time, by its name or its neighbourhood's (for example Pilsen or "
+            "Little Village). You can choose “Prefer not to say”."
+        ),
         error_messages={
             "required": _("Choose a community area, or “Prefer not to say”."),
             "invalid_choice": _("Choose a community area from the list."),
@@ -283,10 +301,10 @@ class AboutYouForm(forms.Form):
         choices=[("", _("Not given")), *Role.choices],
         error_messages={"invalid_choice": _("Choose one of the listed options.")},
     )
-    community_area = forms.ChoiceField(
+    community_area = CommunityAreaField(
         label=_("Community area"),
         required=False,
-        choices=[("", _("Not given")), *COMMUNITY_AREA_CHOICES],
+        blank_label=_("Not given"),
         error_messages={"invalid_choice": _("Choose a community area from the list.")},
     )
 
