@@ -342,6 +342,9 @@ RESULTS_MIN_CELL = env.int("RESULTS_MIN_CELL", 5)
 # The participant cookie is marked Secure whenever the request came over HTTPS, and always in production (DEBUG off),
 # so a deployment that forgets SECURE_PROXY_SSL_HEADER still never sends it in clear.
 PARTICIPANT_COOKIE_SECURE = env.bool("PARTICIPANT_COOKIE_SECURE", not DEBUG)
+# The confirmation page shows a new concern's receipt code for this long, through language switches and Back,
+# then it is gone (feedback/participation/receipts.py).
+RECEIPT_DISPLAY_MINUTES = env.int("RECEIPT_DISPLAY_MINUTES", 60)
 # A concern form sent sooner than this after it was shown is refused as probably automated.
 CONCERN_MIN_FILL_SECONDS = env.int("CONCERN_MIN_FILL_SECONDS", 3)
 # Public figures (results page, remedies page, API) are published in batches: counted at most once per window of

@@ -3,7 +3,7 @@
 from .briefing import BriefingItem, Consultation, Remedy, Stakeholder, Topic
 from .exports import ExportJob, PrivateStorage, PurgeSnapshot, TallySnapshot, private_export_storage, private_storage
 from .moderation import ModerationEvent
-from .participation import Concern, Endorsement, ParticipantDetails, Report, Role, start_of_local_day
+from .participation import Concern, Endorsement, ParticipantDetails, RejectionReason, Report, Role, start_of_local_day
 from .publication import PublishedResults
 from .site import SiteAbout
 
@@ -18,6 +18,7 @@ __all__ = [
     "PrivateStorage",
     "PublishedResults",
     "PurgeSnapshot",
+    "RejectionReason",
     "Remedy",
     "Report",
     "Role",

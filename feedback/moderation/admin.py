@@ -23,11 +23,12 @@ from ..participation.forms import CommunityAreaField, describe_hidden
 from ..participation.services import enter_concern_on_behalf
 from ..roles import VIEW_CONTACT_PERMISSION
 from . import services
+from .forms import RejectionForm, reason_category_field
 
 CONCERN_FIELDS = ("consultation", "text", "topic", "role", "community_area", "language", "source")
 CONTACT_FIELDS = ("contact_email", "contact_consent")
 RECORD_FIELDS = ("created_at", "report_count", "reported_at")
-MODERATION_INPUTS = ("moderation_note", "reason", "expected_version")
+MODERATION_INPUTS = ("moderation_note", "reason", "reason_category", "expected_version")
 # The change page's submit buttons (templates/admin/feedback/concern/change_form.html) and what they decide.
 MODERATION_BUTTONS = {
     "_approve": Concern.Status.APPROVED,
@@ -91,6 +92,7 @@ class ConcernAdminForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Optional. Kept in the audit log with the decision; never shown to the public."),
     )
+    reason_category = reason_category_field()
     # Typed in from paper as the resident wrote it ("Pilsen"); stored as the official area code.
     community_area = CommunityAreaField(label=_("community area"))
     # The version the moderator saw: if it moved, someone else changed the concern meanwhile.
@@ -104,6 +106,7 @@ class ConcernAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
             self.fields["expected_version"].initial = self.instance.version
+            self.fields["reason_category"].initial = self.instance.rejection_reason
             self.fields["expected_version"].required = True
         if "source" in self.fields:
             self.fields["source"].choices = [
@@ -189,7 +192,7 @@ class ConcernAdmin(admin.ModelAdmin):
         if self.has_change_permission(request, obj):
             moderation = ("status", *MODERATION_INPUTS)
         else:
-            moderation = ("status", "moderation_note")
+            moderation = ("status", "rejection_reason", "moderation_note")
         return [
             (_("Concern"), {"fields": (*CONCERN_FIELDS, *contact, *RECORD_FIELDS)}),
             (_("Moderation"), {"fields": moderation}),
@@ -199,7 +202,7 @@ class ConcernAdmin(admin.ModelAdmin):
         if obj is None:
             return ()
         # A resident's words and answers are never edited; moderators set the status and a note.
-        return (*CONCERN_FIELDS, *CONTACT_FIELDS, *RECORD_FIELDS, "status")
+        return (*CONCERN_FIELDS, *CONTACT_FIELDS, *RECORD_FIELDS, "status", "rejection_reason")
 
     def get_inlines(self, request, obj):
         return [ModerationEventInline] if obj is not None else []
@@ -216,9 +219,13 @@ class ConcernAdmin(admin.ModelAdmin):
 
     # --- Bulk actions ---
 
-    def _moderate_selection(self, request, queryset, to_status: str, reason: str = "") -> None:
+    def _moderate_selection(
+        self, request, queryset, to_status: str, reason: str = "", reason_category: str = ""
+    ) -> None:
         ids = list(queryset.values_list("pk", flat=True))
-        changed = services.moderate_concerns(concern_ids=ids, to_status=to_status, actor=request.user, reason=reason)
+        changed = services.moderate_concerns(
+            concern_ids=ids, to_status=to_status, actor=request.user, reason=reason, reason_category=reason_category
+        )
         status_label = Concern.Status(to_status).label
         self.message_user(
             request,
@@ -245,7 +252,13 @@ class ConcernAdmin(admin.ModelAdmin):
         """Asks for an optional reason on a confirmation page, then rejects with it."""
         form = RejectionForm(request.POST if request.POST.get("post") == "yes" else None)
         if form.is_bound and form.is_valid():
-            self._moderate_selection(request, queryset, Concern.Status.REJECTED, reason=form.cleaned_data["reason"])
+            self._moderate_selection(
+                request,
+                queryset,
+                Concern.Status.REJECTED,
+                reason=form.cleaned_data["reason"],
+                reason_category=form.cleaned_data["reason_category"],
+            )
             return None
         # Bounded whatever the selection ("select all" may mean thousands): a count, the oldest few concerns to
         # recognise it by, and the selection itself carried as ids (or as "all that match", with the list's filters).
@@ -297,6 +310,7 @@ class ConcernAdmin(admin.ModelAdmin):
                 to_status=to_status,
                 actor=request.user,
                 reason=form.cleaned_data["reason"],
+                reason_category=form.cleaned_data["reason_category"],
                 expected_version=form.cleaned_data["expected_version"],
                 moderation_note=note,
             ).concern
@@ -364,15 +378,6 @@ class ConcernAdmin(admin.ModelAdmin):
             % {"code": submitted.receipt_code},
             messages.INFO,
         )
-
-
-class RejectionForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason (optional)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Kept in the audit log for each of these concerns; never shown to the public."),
-    )
 
 
 @admin.register(ModerationEvent)

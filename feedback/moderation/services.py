@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from ..audit.events import record_moderation_event, record_moderation_events
-from ..models import Concern, ModerationEvent, start_of_local_day
+from ..models import Concern, ModerationEvent, RejectionReason, start_of_local_day
 
 # Bulk moderation locks and updates concerns in slices of this size (well under SQLite's parameter limit).
 BULK_MODERATION_SLICE = 500
@@ -32,6 +32,19 @@ class ModerationOutcome:
 def _check_moderation_status(to_status: str) -> None:
     if to_status not in Concern.Status.values:
         raise ValidationError({"status": _("Unknown moderation status.")})
+
+
+# A concern with one of these statuses is not published; its author may see the reason category.
+NOT_PUBLISHED_STATUSES = (Concern.Status.REJECTED, Concern.Status.SPAM)
+
+
+def _reason_category(to_status: str, reason_category: str) -> str:
+    """The category kept with the decision: only for a concern not published, and only a known one."""
+    if to_status not in NOT_PUBLISHED_STATUSES:
+        return ""
+    if reason_category and reason_category not in RejectionReason.values:
+        raise ValidationError({"reason_category": _("Unknown reason category.")})
+    return reason_category
 
 
 def _lock_concern(concern_id: int, expected_version: int | None) -> Concern:
@@ -65,6 +78,7 @@ def moderate_concern(
     to_status: str,
     actor,
     reason: str = "",
+    reason_category: str = "",
     expected_version: int | None = None,
     moderation_note: str | None = None,
 ) -> ModerationOutcome:
@@ -72,18 +86,23 @@ def moderate_concern(
 
     Guarantees, atomically: a real status change writes exactly one ModerationEvent (from, to,
     actor, reason); setting the status it already has writes none. Moderation clears `reported_at`
-    (the report was looked at). `moderation_note`, when given, replaces the note. With
+    (the report was looked at). `moderation_note`, when given, replaces the note. `reason_category`
+    (a RejectionReason, the only part of a decision its author may see) is kept for a rejection or
+    spam and cleared by any other status; an unknown one is a ValidationError. With
     `expected_version` (the version the moderator's page showed), raises ConcernChangedMeanwhile
     and writes nothing if anyone changed the concern since. Raises Concern.DoesNotExist if the
     concern is gone (withdrawn by its author), ValidationError if its consultation was purged.
     """
     _check_moderation_status(to_status)
     reason = reason.strip()
+    category = _reason_category(to_status, reason_category)
     with transaction.atomic():
         concern = _lock_concern(concern_id, expected_version)
         changes = {}
         if to_status != concern.status:
             changes["status"] = to_status
+        if category != concern.rejection_reason:
+            changes["rejection_reason"] = category
         if concern.reported_at is not None:
             changes["reported_at"] = None
         if moderation_note is not None and moderation_note != concern.moderation_note:
@@ -99,11 +118,12 @@ def moderate_concern(
     return ModerationOutcome(concern=concern, event=event)
 
 
-def moderate_concerns(*, concern_ids, to_status: str, actor, reason: str = "") -> int:
+def moderate_concerns(*, concern_ids, to_status: str, actor, reason: str = "", reason_category: str = "") -> int:
     """Set the status of many concerns at once (the admin's bulk actions); returns how many changed.
 
     Guarantees, atomically: one ModerationEvent per concern whose status really changed, none for
-    the others; `reported_at` is cleared on all of them. Rows are locked in primary-key order, so
+    the others; `reported_at` is cleared on all of them, and every concern this writes keeps
+    `reason_category` as in `moderate_concern`. Rows are locked in primary-key order, so
     two advocates acting on overlapping selections wait for each other instead of deadlocking,
     and each event records the status the concern really had. Concerns of a purged consultation
     are left as they are. The number of queries grows with the number of 500-concern slices, not
@@ -111,6 +131,7 @@ def moderate_concerns(*, concern_ids, to_status: str, actor, reason: str = "") -
     """
     _check_moderation_status(to_status)
     reason = reason.strip()
+    category = _reason_category(to_status, reason_category)
     ids = sorted(set(concern_ids))
     changed = 0
     with transaction.atomic():
@@ -126,12 +147,16 @@ def moderate_concerns(*, concern_ids, to_status: str, actor, reason: str = "") -
             now = start_of_local_day()
             if changing:
                 Concern.objects.filter(pk__in=[pk for pk, _status in changing]).update(
-                    status=to_status, reported_at=None, version=F("version") + 1, updated_at=now
+                    status=to_status,
+                    reported_at=None,
+                    rejection_reason=category,
+                    version=F("version") + 1,
+                    updated_at=now,
                 )
                 record_moderation_events(changes=changing, to_status=to_status, actor=actor, reason=reason)
             if looked_at:
                 Concern.objects.filter(pk__in=looked_at).update(
-                    reported_at=None, version=F("version") + 1, updated_at=now
+                    reported_at=None, rejection_reason=category, version=F("version") + 1, updated_at=now
                 )
             changed += len(changing)
     return changed
@@ -144,6 +169,7 @@ def decide_concern(
     actor,
     expected_version: int,
     reason: str = "",
+    reason_category: str = "",
     moderation_note: str | None = None,
 ) -> ModerationOutcome:
     """One moderator's decision from a concern's own page: a new status, or only a new note.
@@ -159,6 +185,7 @@ def decide_concern(
             to_status=to_status,
             actor=actor,
             reason=reason,
+            reason_category=reason_category,
             expected_version=expected_version,
             moderation_note=moderation_note,
         )

@@ -86,7 +86,26 @@ def describe_hidden(counts: dict[str, int]) -> list[str]:
     ]
 
 
-class ConcernForm(forms.Form):
+class ErrorSummaryMixin:
+    """The error summary at the top of a form (templates/feedback/includes/error_summary.html)."""
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        """(anchor id, message) for every error, in the order of the form, for the summary at the top.
+
+        Errors of the hidden fields are reported without an anchor (there is nothing to focus).
+        """
+        items = []
+        for name, field in self.fields.items():
+            for message in self.errors.get(name, []):
+                anchor = "" if field.widget.is_hidden else self[name].auto_id
+                if isinstance(field.widget, forms.RadioSelect):
+                    anchor = f"{anchor}_0"
+                items.append((anchor, message))
+        items.extend(("", message) for message in self.non_field_errors())
+        return items
+
+
+class ConcernForm(ErrorSummaryMixin, forms.Form):
     """The concern form: never a name, never immigration status.
 
     Two quiet checks against automated spam: a field people never see (`website`, hidden by a
@@ -253,21 +272,6 @@ class ConcernForm(forms.Form):
     def redacted_pieces(self) -> list[tuple[str, bool]]:
         return redaction_pieces(self.redaction.text) if self.redaction else []
 
-    def error_summary(self) -> list[tuple[str, str]]:
-        """(anchor id, message) for every error, in the order of the form, for the summary at the top.
-
-        Errors of the hidden fields are reported without an anchor (there is nothing to focus).
-        """
-        items = []
-        for name, field in self.fields.items():
-            for message in self.errors.get(name, []):
-                anchor = "" if name == "started" else self[name].auto_id
-                if isinstance(field.widget, forms.RadioSelect):
-                    anchor = f"{anchor}_0"
-                items.append((anchor, message))
-        items.extend(("", message) for message in self.non_field_errors())
-        return items
-
 
 class DangerSubmit(Submit):
     """A submit button for an action that cannot be undone: red, not the primary blue."""
@@ -275,7 +279,11 @@ class DangerSubmit(Submit):
     field_classes = "btn btn-danger"
 
 
-class ReceiptForm(forms.Form):
+class ReceiptForm(ErrorSummaryMixin, forms.Form):
+    """A receipt code, to delete the concern it belongs to."""
+
+    submit = DangerSubmit("withdraw", _("Delete my concern"))
+
     receipt_code = forms.CharField(
         label=_("Receipt code"),
         max_length=40,
@@ -289,7 +297,13 @@ class ReceiptForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
-        self.helper.layout = Layout("receipt_code", DangerSubmit("withdraw", _("Delete my concern")))
+        self.helper.layout = Layout("receipt_code", self.submit)
+
+
+class StatusCheckForm(ReceiptForm):
+    """A receipt code, to see what became of the concern it belongs to."""
+
+    submit = Submit("check", _("Check the status"))
 
 
 class AboutYouForm(forms.Form):
