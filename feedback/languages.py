@@ -14,6 +14,14 @@ from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 
+# How numbers are written in each language, as residents of Chicago read them: CLDR locales, through Babel
+# (Django's own formats group no digits in Chinese or Arabic, and write Spanish thousands with a dot).
+NUMBER_LOCALES = {"en": "en_US", "es": "es_US", "pl": "pl_PL", "zh-hans": "zh_Hans_CN", "ar": "ar"}
+
+
+def number_locale(code: str) -> str:
+    return NUMBER_LOCALES.get(code) or translation.to_locale(code)
+
 
 def is_right_to_left(code: str) -> bool:
     """True for a language written right to left (Arabic): its pages get dir="rtl" and the RTL stylesheet."""

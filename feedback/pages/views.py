@@ -36,7 +36,6 @@ def about(request):
     return render(request, "feedback/about.html", {**what_we_keep(), "about": site_about()})
 
 
-
 def favicon(request):
     """/favicon.ico, which browsers and crawlers ask for on their own: the icon in static/, served by whitenoise."""
     return HttpResponsePermanentRedirect(static("favicon.ico"))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from babel.numbers import format_decimal, format_percent
 from django import template
 from django.conf import settings
 from django.urls import reverse
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language, get_language_info, to_locale
 
-from ..languages import translated_path
+from ..languages import number_locale, translated_path
 
 register = template.Library()
 
@@ -49,6 +50,37 @@ def language_alternates(context):
             return []
         alternates.append({"code": code, "url": request.build_absolute_uri(path)})
     return alternates
+
+
+# Open Graph names a locale by language and territory; these are the site's languages as Chicago reads them.
+OPEN_GRAPH_LOCALES = {"en": "en_US", "es": "es_US", "pl": "pl_PL", "zh-hans": "zh_CN", "ar": "ar_AR"}
+
+
+@register.simple_tag
+def open_graph_locale() -> str:
+    """The page's language as og:locale ("es_US"); a language not listed above as Django's locale name."""
+    code = get_language()
+    return OPEN_GRAPH_LOCALES.get(code) or to_locale(code)
+
+
+@register.filter
+def number(value) -> str:
+    """A whole number with the page language's thousands separator: 1,234,567 (English), 1 234 567 (Polish)."""
+    if value is None or value == "":
+        return ""
+    return format_decimal(value, locale=number_locale(get_language()))
+
+
+@register.filter
+def percent(share) -> str:
+    """A share (0 to 1) as a percentage with at most one decimal, as the page's language writes it; a share
+    too small to show is "<0.1%", never "0%"."""
+    if share is None or share == "":
+        return ""
+    locale = number_locale(get_language())
+    if 0 < share < 0.001:
+        return "<" + format_percent(0.001, "#,##0.#%", locale=locale)
+    return format_percent(share, "#,##0.#%", locale=locale)
 
 
 @register.filter
