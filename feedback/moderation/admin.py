@@ -211,7 +211,8 @@ class ConcernAdmin(admin.ModelAdmin):
     def summary(self, concern: Concern) -> str:
         if concern.purged_on is not None:
             return gettext("(words deleted when the consultation was purged)")
-        return Truncator(concern.text).chars(120)
+        # Marked with the language it was written in, so a screen reader reads Spanish as Spanish.
+        return format_html('<span lang="{}" dir="auto">{}</span>', concern.language, Truncator(concern.text).chars(120))
 
     @admin.display(description=_("reported"), boolean=True, ordering="reported_at")
     def is_reported(self, concern: Concern) -> bool:

@@ -148,3 +148,13 @@ def test_the_withdraw_form_counts_its_one_problem(client, briefing):
     assert "There is a problem with your answer" in page
     assert "0 problems" not in page
     assert '<a href="#id_receipt_code">No concern matches this code.' in page
+
+
+def test_a_published_concern_is_shown_in_the_language_it_was_written_in(client, sent, advocate):
+    concern, _code = sent
+    moderate_concern(concern_id=concern.pk, to_status=Concern.Status.APPROVED, actor=advocate)
+    page = client.get("/c/chicago/concerns/").content.decode()
+    assert 'lang="es" dir="auto">Los padres tienen miedo' in page
+    client.force_login(advocate)
+    queue = client.get("/admin/feedback/concern/?moderation=all").content.decode()
+    assert '<span lang="es" dir="auto">Los padres tienen miedo' in queue
