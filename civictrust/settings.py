@@ -72,7 +72,7 @@ MIDDLEWARE = [
     # per request, so a secret in a page cannot be read off compressed sizes.
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "civictrust.languages.PreferredLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -252,7 +252,22 @@ CONTENT_SECURITY_POLICY = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000_000
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+# The interface and the briefing content (modeltranslation fields, one column per language). Django's codes: the
+# catalogue of "zh-hans" lives in locale/zh_Hans. Arabic pages are laid out right to left (templates/base.html).
+LANGUAGES = [
+    ("en", _("English")),
+    ("es", _("Spanish")),
+    ("pl", _("Polish")),
+    ("zh-hans", _("Simplified Chinese")),
+    ("ar", _("Arabic")),
+]
+# A resident's explicit choice of language (the language links, civictrust.language), remembered so that
+# unprefixed addresses open in it; set only when they choose, never by reading a page (README, "Languages").
+LANGUAGE_COOKIE_NAME = "language" if DEBUG else "__Host-language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 LOCALE_PATHS = [BASE_DIR / "locale"]
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
@@ -330,6 +345,9 @@ RESULTS_MIN_CELL = env.int("RESULTS_MIN_CELL", 5)
 # The participant cookie is marked Secure whenever the request came over HTTPS, and always in production (DEBUG off),
 # so a deployment that forgets SECURE_PROXY_SSL_HEADER still never sends it in clear.
 PARTICIPANT_COOKIE_SECURE = env.bool("PARTICIPANT_COOKIE_SECURE", not DEBUG)
+# The confirmation page shows a new concern's receipt code for this long, through language switches and Back,
+# then it is gone (feedback/participation/receipts.py).
+RECEIPT_DISPLAY_MINUTES = env.int("RECEIPT_DISPLAY_MINUTES", 60)
 # A concern form sent sooner than this after it was shown is refused as probably automated.
 CONCERN_MIN_FILL_SECONDS = env.int("CONCERN_MIN_FILL_SECONDS", 3)
 # Public figures (results page, remedies page, API) are published in batches: counted at most once per window of

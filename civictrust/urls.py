@@ -2,7 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from feedback.pages.views import favicon
+from feedback.pages.views import choose_language, favicon
 from feedback.reports.views import consultation_report
 from feedback.results.api import tallies_json
 from feedback.results.views import dashboard
@@ -15,6 +15,8 @@ urlpatterns = [
     # Public read-only JSON, outside the language prefixes: one address per consultation (README, "Public API").
     path("api/c/<slug:slug>/tallies.json", tallies_json, name="api_tallies"),
     path("favicon.ico", favicon, name="favicon"),
+    # The language links (they set the language cookie), outside the prefixes: one address from every language.
+    path("language/<str:code>/", choose_language, name="choose_language"),
 ]
 
 urlpatterns += i18n_patterns(

@@ -15,6 +15,10 @@ urlpatterns = [
     path("c/<slug:slug>/concerns/", participation.concern_list, name="concerns"),
     path("c/<slug:slug>/concerns/new/", participation.concern_new, name="concern_new"),
     path("c/<slug:slug>/concerns/sent/", participation.concern_sent, name="concern_sent"),
+    # Under the confirmation page's address, so the receipt hand-over cookie reaches them (participation.receipts).
+    path("c/<slug:slug>/concerns/sent/hide/", participation.concern_sent_hide, name="concern_sent_hide"),
+    path("c/<slug:slug>/concerns/sent/receipt.png", participation.concern_receipt_image, name="concern_receipt_image"),
+    path("c/<slug:slug>/concerns/status/", participation.concern_status, name="concern_status"),
     path("c/<slug:slug>/concerns/withdraw/", participation.concern_withdraw, name="concern_withdraw"),
     path("c/<slug:slug>/concerns/<slug:reference>/report/", participation.concern_report, name="concern_report"),
     path("c/<slug:slug>/remedies/", participation.remedy_list, name="remedies"),

@@ -2,6 +2,10 @@
 
 Re-loading is safe: rows are matched by their `key`, nothing is duplicated, and a field
 an advocate changed in the admin since the last load is left as the advocate wrote it.
+
+Translations may live beside the file: `chicago.json` is read together with every `chicago.*.json`
+next to it (e.g. `chicago.pl-zh-ar.json`), files of the same shape and keys that carry only some
+languages of each translated field. Their languages are merged into the main file's fields.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import models, transaction
+from django.utils.translation import to_language
+from modeltranslation.utils import build_localized_fieldname
 
 from ..models import Consultation, Remedy, SiteAbout, Stakeholder, Topic
 
@@ -31,7 +37,10 @@ class LoadReport:
     kept_edits: list[str] = field(default_factory=list)
 
 
-def read_briefing_file(path: Path) -> dict:
+SECTIONS = ("stakeholders", "topics", "remedies")
+
+
+def _read_json(path: Path) -> dict:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -43,15 +52,57 @@ def read_briefing_file(path: Path) -> dict:
     return data
 
 
+def read_briefing_file(path: Path) -> dict:
+    """The briefing at `path`, with the languages of its translation files (`<name>.*.json` beside it) merged in."""
+    path = Path(path)
+    data = _read_json(path)
+    for translations in sorted(path.parent.glob(f"{path.stem}.*.json")):
+        merge_translations(data, _read_json(translations), source=translations.name)
+    return data
+
+
+def _language_code(key: str) -> str:
+    """A file's language key as Django names the language: "zh_Hans" (a catalogue's name) is "zh-hans"."""
+    return to_language(key)
+
+
+def _merge_item(item: dict, extra: dict, label: str) -> None:
+    for name, value in extra.items():
+        if name in ("key", "slug"):
+            continue
+        if not isinstance(value, dict) or not isinstance(item.get(name), dict):
+            raise BriefingFileError(f"{label}.{name} is not a translated field of the briefing.")
+        item[name].update({_language_code(code): text for code, text in value.items()})
+
+
+def merge_translations(data: dict, translations: dict, *, source: str = "the translations") -> None:
+    """Add the languages of `translations` (same shape and keys as `data`) to `data`'s translated fields.
+
+    Raises BriefingFileError, changing nothing it has not already merged, when `translations` names a
+    consultation, an item or a field that `data` does not have.
+    """
+    slug = data["consultation"]["slug"]
+    if translations["consultation"]["slug"] != slug:
+        raise BriefingFileError(f"{source} is for consultation {translations['consultation']['slug']!r}, not {slug!r}.")
+    _merge_item(data["consultation"], translations["consultation"], f"{source}: consultation")
+    for section in SECTIONS:
+        items = {item["key"]: item for item in data.get(section, [])}
+        for extra in translations.get(section, []):
+            if extra.get("key") not in items:
+                raise BriefingFileError(f"{source}: {section} has no item {extra.get('key')!r} in the briefing.")
+            _merge_item(items[extra["key"]], extra, f"{source}: {section}.{extra['key']}")
+
+
 def _field_values(item: dict, skip: set[str]) -> dict:
-    """Flatten {"title": {"en": .., "es": ..}} into {"title_en": .., "title_es": ..}."""
+    """Flatten {"title": {"en": .., "zh-hans": ..}} into {"title_en": .., "title_zh_hans": ..}."""
     values = {}
     for name, value in item.items():
         if name in skip:
             continue
         if isinstance(value, dict):
+            languages = {_language_code(code): text for code, text in value.items()}
             for code in LANGUAGE_CODES:
-                values[f"{name}_{code}"] = value.get(code, "")
+                values[build_localized_fieldname(name, code)] = languages.get(code, "")
         else:
             values[name] = value
     return values
@@ -99,8 +150,8 @@ def load_briefing(data: dict) -> LoadReport:
     consultation = Consultation.objects.filter(slug=slug).first() or Consultation(slug=slug)
     _apply(consultation, _field_values(consultation_data, skip={"slug"}), report, slug)
 
-    sections = [("stakeholders", Stakeholder), ("topics", Topic), ("remedies", Remedy)]
-    for section, model in sections:
+    models_by_section = {"stakeholders": Stakeholder, "topics": Topic, "remedies": Remedy}
+    for section, model in models_by_section.items():
         for order, item in enumerate(data.get(section, []), start=1):
             key = item["key"]
             obj = model.objects.filter(consultation=consultation, key=key).first() or model(

@@ -126,6 +126,8 @@ ENDORSER_ROLE_WEIGHTS = {"": 40, "resident": 45, "advocate": 7, "organization": 
 BUSY_AREAS = ["30", "31", "58", "63", "14", "19", "22", "23", "59", "61", "66", "16", "20", "57", "65"]
 # How many remedies one participant endorses (drawn uniformly from this list).
 VISIT_SIZES = (1, 1, 2, 2, 3, 3, 4, 5)
+# The reason category residents checking their status see (the demo's rejections are all off topic).
+DEMO_REJECTION_REASONS = {"rejected": "off_topic", "spam": "advertising"}
 CONTACT_SHARE = 0.08
 REPORTED_SHARE_OF_APPROVED = 0.03
 UNTOPICED_SHARE = 0.1
@@ -144,6 +146,7 @@ CONCERN_COLUMNS = (
     "source",
     "status",
     "moderation_note",
+    "rejection_reason",
     "receipt_hash",
     "report_count",
     "reported_at",
@@ -262,6 +265,7 @@ class DemoDataGenerator:
                     sources[index],
                     status,
                     note,
+                    DEMO_REJECTION_REASONS.get(status, ""),
                     "",
                     report_count,
                     reported_at,

@@ -3,7 +3,16 @@
 from .briefing import BriefingItem, Consultation, Remedy, Stakeholder, Topic
 from .exports import ExportJob, PrivateStorage, PurgeSnapshot, TallySnapshot, private_export_storage, private_storage
 from .moderation import ModerationEvent
-from .participation import Concern, Endorsement, NearDuplicateKey, ParticipantDetails, Report, Role, start_of_local_day
+from .participation import (
+    Concern,
+    Endorsement,
+    NearDuplicateKey,
+    ParticipantDetails,
+    RejectionReason,
+    Report,
+    Role,
+    start_of_local_day,
+)
 from .publication import PublishedResults
 from .site import SiteAbout
 from .themes import Theme, ThemeMembership
@@ -20,6 +29,7 @@ __all__ = [
     "PrivateStorage",
     "PublishedResults",
     "PurgeSnapshot",
+    "RejectionReason",
     "Remedy",
     "Report",
     "Role",

@@ -139,3 +139,8 @@ class Stakeholder(BriefingItem):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def concerns(self) -> list[str]:
+        """Its primary and main concern, as one list: the article's two tables name them differently."""
+        return list(dict.fromkeys(text for text in (self.primary_concern, self.main_concern) if text))

@@ -44,6 +44,20 @@ def new_public_reference() -> str:
     return "".join(secrets.choice(PUBLIC_REFERENCE_ALPHABET) for _position in range(PUBLIC_REFERENCE_LENGTH))
 
 
+class RejectionReason(models.TextChoices):
+    """Why a concern was not published, in words its author may read on the status page.
+
+    Only these categories ever reach the author: the moderator's own reason and note stay staff-only.
+    """
+
+    IDENTIFYING = "identifying", _("It named someone or could identify a person")
+    ABUSIVE = "abusive", _("It contained threats, hate or insults")
+    OFF_TOPIC = "off_topic", _("It was not about this consultation")
+    ADVERTISING = "advertising", _("It was advertising or an automated message")
+    DUPLICATE = "duplicate", _("It repeated another concern")
+    OTHER = "other", _("Another reason under the publication rules")
+
+
 class Concern(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -75,6 +89,13 @@ class Concern(models.Model):
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.WEB)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     moderation_note = models.TextField(_("moderation note"), blank=True)
+    rejection_reason = models.CharField(
+        _("reason category"),
+        max_length=20,
+        choices=RejectionReason.choices,
+        blank=True,
+        help_text=_("Why it was not published, as its author sees it on the status page; empty when published."),
+    )
     receipt_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     report_count = models.PositiveIntegerField(_("reports"), default=0, editable=False)
     # Times are days (start_of_local_day): see that function for why.

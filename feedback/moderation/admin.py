@@ -28,8 +28,8 @@ from .admin_forms import (
     MODERATION_INPUTS,
     RECORD_FIELDS,
     ConcernAdminForm,
-    RejectionForm,
 )
+from .forms import RejectionForm
 
 # The queue shows this much of each concern: enough to decide most of them without opening the page.
 SUMMARY_CHARACTERS = 280
@@ -218,9 +218,13 @@ class ConcernAdmin(ChangePageDecisions, admin.ModelAdmin):
 
     # --- Bulk actions ---
 
-    def _moderate_selection(self, request, queryset, to_status: str, reason: str = "") -> None:
+    def _moderate_selection(
+        self, request, queryset, to_status: str, reason: str = "", reason_category: str = ""
+    ) -> None:
         ids = list(queryset.values_list("pk", flat=True))
-        changed = services.moderate_concerns(concern_ids=ids, to_status=to_status, actor=request.user, reason=reason)
+        changed = services.moderate_concerns(
+            concern_ids=ids, to_status=to_status, actor=request.user, reason=reason, reason_category=reason_category
+        )
         status_label = Concern.Status(to_status).label
         self.message_user(
             request,
@@ -247,7 +251,13 @@ class ConcernAdmin(ChangePageDecisions, admin.ModelAdmin):
         """Asks for an optional reason on a confirmation page, then rejects with it."""
         form = RejectionForm(request.POST if request.POST.get("post") == "yes" else None)
         if form.is_bound and form.is_valid():
-            self._moderate_selection(request, queryset, Concern.Status.REJECTED, reason=form.cleaned_data["reason"])
+            self._moderate_selection(
+                request,
+                queryset,
+                Concern.Status.REJECTED,
+                reason=form.cleaned_data["reason"],
+                reason_category=form.cleaned_data["reason_category"],
+            )
             return None
         # Bounded whatever the selection ("select all" may mean thousands): a count, the oldest few concerns to
         # recognise it by, and the selection itself carried as ids (or as "all that match", with the list's filters).

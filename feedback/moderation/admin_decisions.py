@@ -116,7 +116,10 @@ class ChangePageDecisions:
                 outcome = services.redact_and_approve(redacted_text=edited or "", **decision)
             else:
                 outcome = services.decide_with_near_duplicates(
-                    to_status=to_status, near_duplicate_ids=near_duplicates, **decision
+                    to_status=to_status,
+                    near_duplicate_ids=near_duplicates,
+                    reason_category=form.cleaned_data.get("reason_category", ""),
+                    **decision,
                 )
         except services.RedactionRefused:
             error = REDACTION_REFUSED % {"placeholders": " ".join(ALLOWED_PLACEHOLDERS)}

@@ -6,11 +6,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Concern
+from ..participation.forms import CommunityAreaField
+from .forms import reason_category_field
 
 CONCERN_FIELDS = ("consultation", "text", "topic", "role", "community_area", "language", "source")
 CONTACT_FIELDS = ("contact_email", "contact_consent")
 RECORD_FIELDS = ("created_at", "report_count", "reported_at")
-MODERATION_INPUTS = ("moderation_note", "reason", "expected_version")
+MODERATION_INPUTS = ("moderation_note", "reason", "reason_category", "expected_version")
 
 
 class ConcernAdminForm(forms.ModelForm):
@@ -22,6 +24,9 @@ class ConcernAdminForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Optional. Kept in the audit log with the decision; never shown to the public."),
     )
+    reason_category = reason_category_field()
+    # Typed in from paper as the resident wrote it ("Pilsen"); stored as the official area code.
+    community_area = CommunityAreaField(label=_("community area"))
     # The version the moderator saw: if it moved, someone else changed the concern meanwhile.
     expected_version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
@@ -33,6 +38,7 @@ class ConcernAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
             self.fields["expected_version"].initial = self.instance.version
+            self.fields["reason_category"].initial = self.instance.rejection_reason
             self.fields["expected_version"].required = True
         if "source" in self.fields:
             self.fields["source"].choices = [
@@ -51,12 +57,3 @@ class ConcernAdminForm(forms.ModelForm):
                 _("A contact email is kept only if the resident agreed to be contacted; tick this or remove it."),
             )
         return cleaned_data
-
-
-class RejectionForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason (optional)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Kept in the audit log for each of these concerns; never shown to the public."),
-    )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..audit.events import record_hand_redaction_event, record_moderation_event, record_moderation_events
 from ..duplicates.services import record_near_duplicate
-from ..models import Concern, ModerationEvent, start_of_local_day
+from ..models import Concern, ModerationEvent, RejectionReason, start_of_local_day
 from ..redaction.by_hand import HandRedaction, HandRedactionRefused, hand_redaction
 
 # Bulk moderation locks and updates concerns in slices of this size (well under SQLite's parameter limit).
@@ -40,6 +40,19 @@ class ModerationOutcome:
 def _check_moderation_status(to_status: str) -> None:
     if to_status not in Concern.Status.values:
         raise ValidationError({"status": _("Unknown moderation status.")})
+
+
+# A concern with one of these statuses is not published; its author may see the reason category.
+NOT_PUBLISHED_STATUSES = (Concern.Status.REJECTED, Concern.Status.SPAM)
+
+
+def _reason_category(to_status: str, reason_category: str) -> str:
+    """The category kept with the decision: only for a concern not published, and only a known one."""
+    if to_status not in NOT_PUBLISHED_STATUSES:
+        return ""
+    if reason_category and reason_category not in RejectionReason.values:
+        raise ValidationError({"reason_category": _("Unknown reason category.")})
+    return reason_category
 
 
 def _lock_concern(concern_id: int, expected_version: int | None) -> Concern:
@@ -73,6 +86,7 @@ def moderate_concern(
     to_status: str,
     actor,
     reason: str = "",
+    reason_category: str = "",
     expected_version: int | None = None,
     moderation_note: str | None = None,
 ) -> ModerationOutcome:
@@ -80,18 +94,23 @@ def moderate_concern(
 
     Guarantees, atomically: a real status change writes exactly one ModerationEvent (from, to,
     actor, reason); setting the status it already has writes none. Moderation clears `reported_at`
-    (the report was looked at). `moderation_note`, when given, replaces the note. With
+    (the report was looked at). `moderation_note`, when given, replaces the note. `reason_category`
+    (a RejectionReason, the only part of a decision its author may see) is kept for a rejection or
+    spam and cleared by any other status; an unknown one is a ValidationError. With
     `expected_version` (the version the moderator's page showed), raises ConcernChangedMeanwhile
     and writes nothing if anyone changed the concern since. Raises Concern.DoesNotExist if the
     concern is gone (withdrawn by its author), ValidationError if its consultation was purged.
     """
     _check_moderation_status(to_status)
     reason = reason.strip()
+    category = _reason_category(to_status, reason_category)
     with transaction.atomic():
         concern = _lock_concern(concern_id, expected_version)
         changes = {}
         if to_status != concern.status:
             changes["status"] = to_status
+        if category != concern.rejection_reason:
+            changes["rejection_reason"] = category
         if concern.reported_at is not None:
             changes["reported_at"] = None
         if moderation_note is not None and moderation_note != concern.moderation_note:
@@ -107,11 +126,12 @@ def moderate_concern(
     return ModerationOutcome(concern=concern, event=event)
 
 
-def moderate_concerns(*, concern_ids, to_status: str, actor, reason: str = "") -> int:
+def moderate_concerns(*, concern_ids, to_status: str, actor, reason: str = "", reason_category: str = "") -> int:
     """Set the status of many concerns at once (the admin's bulk actions); returns how many changed.
 
     Guarantees, atomically: one ModerationEvent per concern whose status really changed, none for
-    the others; `reported_at` is cleared on all of them. Rows are locked in primary-key order, so
+    the others; `reported_at` is cleared on all of them, and every concern this writes keeps
+    `reason_category` as in `moderate_concern`. Rows are locked in primary-key order, so
     two advocates acting on overlapping selections wait for each other instead of deadlocking,
     and each event records the status the concern really had. Concerns of a purged consultation
     are left as they are. The number of queries grows with the number of 500-concern slices, not
@@ -119,6 +139,7 @@ def moderate_concerns(*, concern_ids, to_status: str, actor, reason: str = "") -
     """
     _check_moderation_status(to_status)
     reason = reason.strip()
+    category = _reason_category(to_status, reason_category)
     ids = sorted(set(concern_ids))
     changed = 0
     with transaction.atomic():
@@ -134,12 +155,16 @@ def moderate_concerns(*, concern_ids, to_status: str, actor, reason: str = "") -
             now = start_of_local_day()
             if changing:
                 Concern.objects.filter(pk__in=[pk for pk, _status in changing]).update(
-                    status=to_status, reported_at=None, version=F("version") + 1, updated_at=now
+                    status=to_status,
+                    reported_at=None,
+                    rejection_reason=category,
+                    version=F("version") + 1,
+                    updated_at=now,
                 )
                 record_moderation_events(changes=changing, to_status=to_status, actor=actor, reason=reason)
             if looked_at:
                 Concern.objects.filter(pk__in=looked_at).update(
-                    reported_at=None, version=F("version") + 1, updated_at=now
+                    reported_at=None, rejection_reason=category, version=F("version") + 1, updated_at=now
                 )
             changed += len(changing)
     return changed
@@ -152,6 +177,7 @@ def decide_concern(
     actor,
     expected_version: int,
     reason: str = "",
+    reason_category: str = "",
     moderation_note: str | None = None,
 ) -> ModerationOutcome:
     """One moderator's decision from a concern's own page: a new status, or only a new note.
@@ -167,6 +193,7 @@ def decide_concern(
             to_status=to_status,
             actor=actor,
             reason=reason,
+            reason_category=reason_category,
             expected_version=expected_version,
             moderation_note=moderation_note,
         )
@@ -232,6 +259,7 @@ def decide_with_near_duplicates(
     expected_version: int,
     near_duplicate_ids=(),
     reason: str = "",
+    reason_category: str = "",
     moderation_note: str | None = None,
 ) -> ModerationOutcome:
     """`decide_concern`, and the same decision for the chosen pending near-duplicates of the concern, atomically.
@@ -246,6 +274,7 @@ def decide_with_near_duplicates(
             to_status=to_status,
             actor=actor,
             reason=reason,
+            reason_category=reason_category,
             expected_version=expected_version,
             moderation_note=moderation_note,
         )
@@ -257,6 +286,10 @@ def decide_with_near_duplicates(
                 Q(pk=root) | Q(near_duplicate_of_id=root), pk__in=ids, status=Concern.Status.PENDING
             )
             also = moderate_concerns(
-                concern_ids=list(group.values_list("pk", flat=True)), to_status=to_status, actor=actor, reason=reason
+                concern_ids=list(group.values_list("pk", flat=True)),
+                to_status=to_status,
+                actor=actor,
+                reason=reason,
+                reason_category=reason_category,
             )
     return ModerationOutcome(concern=outcome.concern, event=outcome.event, also_decided=also)

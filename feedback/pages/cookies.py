@@ -14,7 +14,8 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ..participation.participants import COOKIE_NAME, RECEIPT_COOKIE, RECEIPT_COOKIE_SECONDS, cookie_max_age_seconds
+from ..participation import receipts
+from ..participation.participants import COOKIE_NAME, cookie_max_age_seconds
 
 
 @dataclass(frozen=True)
@@ -67,13 +68,25 @@ def cookies_the_app_sets() -> list[CookieUse]:
             ),
             cookie_max_age_seconds(),
         ),
+        *(
+            CookieUse(
+                receipts.cookie_name(code),
+                _(
+                    "Right after you send a concern, lets the confirmation page show your receipt code again (after "
+                    "a language switch or Back). It holds half of a secret whose other half is on our server: alone "
+                    "it reveals nothing, and “hide the code” deletes it. Sent only to that page."
+                ),
+                receipts.display_seconds(),
+            )
+            for code, _name in settings.LANGUAGES
+        ),
         CookieUse(
-            RECEIPT_COOKIE,
+            settings.LANGUAGE_COOKIE_NAME,
             _(
-                "Carries your receipt code to the page that shows it, once, right after you send a concern; "
-                "deleted when that page is shown."
+                "Remembers the language you chose with the language links, so that links without a language open "
+                "in yours. Set only when you choose one; it holds the language's code and nothing else."
             ),
-            RECEIPT_COOKIE_SECONDS,
+            settings.LANGUAGE_COOKIE_AGE,
         ),
         CookieUse(
             settings.SESSION_COOKIE_NAME,

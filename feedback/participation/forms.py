@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from ..briefing.selectors import published_topics
-from ..community_areas import AREA_UNDISCLOSED, COMMUNITY_AREA_CHOICES
+from ..community_areas import AREA_UNDISCLOSED, community_area_code, community_area_picker_choices
 from ..models import Consultation, Role, Topic
 from ..redaction import PLACEHOLDERS, Redaction, redact_concern_text
 from .services import CONCERN_MAX_LENGTH, CONCERN_MIN_LENGTH
@@ -25,6 +25,22 @@ OTHER_TOPIC = "other"
 STARTED_SALT = "civictrust.concern-form-started"
 # A form left open longer than this is treated as stale and shown again with a fresh clock.
 STARTED_MAX_AGE_SECONDS = 24 * 60 * 60
+
+
+class CommunityAreaField(forms.ChoiceField):
+    """The community-area picker: official areas and the neighbourhood names residents use, alphabetically.
+
+    Whatever name is chosen ("Pilsen", "La Villita"), the cleaned value is the official area code ("31", "30"),
+    which is all that is stored. `blank_label` adds an empty first choice (for an optional answer).
+    """
+
+    def __init__(self, *, blank_label=None, **kwargs) -> None:
+        blank = [("", blank_label)] if blank_label is not None else []
+        super().__init__(choices=lambda: [*blank, *community_area_picker_choices()], **kwargs)
+        self.help_text = self.help_text or _("Alphabetical. Neighbourhood names show their community area.")
+
+    def clean(self, value) -> str:
+        return community_area_code(super().clean(value))
 
 
 def form_started_token(at: float | None = None) -> str:
@@ -70,7 +86,26 @@ def describe_hidden(counts: dict[str, int]) -> list[str]:
     ]
 
 
-class ConcernForm(forms.Form):
+class ErrorSummaryMixin:
+    """The error summary at the top of a form (templates/feedback/includes/error_summary.html)."""
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        """(anchor id, message) for every error, in the order of the form, for the summary at the top.
+
+        Errors of the hidden fields are reported without an anchor (there is nothing to focus).
+        """
+        items = []
+        for name, field in self.fields.items():
+            for message in self.errors.get(name, []):
+                anchor = "" if field.widget.is_hidden else self[name].auto_id
+                if isinstance(field.widget, forms.RadioSelect):
+                    anchor = f"{anchor}_0"
+                items.append((anchor, message))
+        items.extend(("", message) for message in self.non_field_errors())
+        return items
+
+
+class ConcernForm(ErrorSummaryMixin, forms.Form):
     """The concern form: never a name, never immigration status.
 
     Two quiet checks against automated spam: a field people never see (`website`, hidden by a
@@ -114,11 +149,13 @@ class ConcernForm(forms.Form):
             "invalid_choice": _("Choose one of the listed options."),
         },
     )
-    community_area = forms.ChoiceField(
+    community_area = CommunityAreaField(
         label=_("Community area"),
-        choices=COMMUNITY_AREA_CHOICES,
         initial=AREA_UNDISCLOSED,
-        help_text=_("Where you live or spend most of your time. You can choose “Prefer not to say”."),
+        help_text=_(
+            "Where you live or spend most of your time, by its name or its neighbourhood's (for example Pilsen or "
+            "Little Village). You can choose “Prefer not to say”."
+        ),
         error_messages={
             "required": _("Choose a community area, or “Prefer not to say”."),
             "invalid_choice": _("Choose a community area from the list."),
@@ -235,21 +272,6 @@ class ConcernForm(forms.Form):
     def redacted_pieces(self) -> list[tuple[str, bool]]:
         return redaction_pieces(self.redaction.text) if self.redaction else []
 
-    def error_summary(self) -> list[tuple[str, str]]:
-        """(anchor id, message) for every error, in the order of the form, for the summary at the top.
-
-        Errors of the hidden fields are reported without an anchor (there is nothing to focus).
-        """
-        items = []
-        for name, field in self.fields.items():
-            for message in self.errors.get(name, []):
-                anchor = "" if name == "started" else self[name].auto_id
-                if isinstance(field.widget, forms.RadioSelect):
-                    anchor = f"{anchor}_0"
-                items.append((anchor, message))
-        items.extend(("", message) for message in self.non_field_errors())
-        return items
-
 
 class DangerSubmit(Submit):
     """A submit button for an action that cannot be undone: red, not the primary blue."""
@@ -257,7 +279,11 @@ class DangerSubmit(Submit):
     field_classes = "btn btn-danger"
 
 
-class ReceiptForm(forms.Form):
+class ReceiptForm(ErrorSummaryMixin, forms.Form):
+    """A receipt code, to delete the concern it belongs to."""
+
+    submit = DangerSubmit("withdraw", _("Delete my concern"))
+
     receipt_code = forms.CharField(
         label=_("Receipt code"),
         max_length=40,
@@ -271,7 +297,13 @@ class ReceiptForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
-        self.helper.layout = Layout("receipt_code", DangerSubmit("withdraw", _("Delete my concern")))
+        self.helper.layout = Layout("receipt_code", self.submit)
+
+
+class StatusCheckForm(ReceiptForm):
+    """A receipt code, to see what became of the concern it belongs to."""
+
+    submit = Submit("check", _("Check the status"))
 
 
 class AboutYouForm(forms.Form):
@@ -283,10 +315,10 @@ class AboutYouForm(forms.Form):
         choices=[("", _("Not given")), *Role.choices],
         error_messages={"invalid_choice": _("Choose one of the listed options.")},
     )
-    community_area = forms.ChoiceField(
+    community_area = CommunityAreaField(
         label=_("Community area"),
         required=False,
-        choices=[("", _("Not given")), *COMMUNITY_AREA_CHOICES],
+        blank_label=_("Not given"),
         error_messages={"invalid_choice": _("Choose a community area from the list.")},
     )
 

@@ -28,9 +28,6 @@ COOKIE_SALT = "civictrust.participant"
 DETAILS_SALT = "civictrust.participant-details"
 
 # The receipt code travels to the page that shows it once, in a short-lived cookie for that page only.
-RECEIPT_COOKIE = "ct_receipt"
-RECEIPT_SALT = "civictrust.receipt-once"
-RECEIPT_COOKIE_SECONDS = 10 * 60
 
 _ROLES = {value for value, _label in Role.choices}
 _AREAS = {value for value, _label in COMMUNITY_AREA_CHOICES}

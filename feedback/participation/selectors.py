@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import hmac
 import uuid
+from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Q
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from ..briefing.selectors import published_remedies
-from ..models import Concern, Consultation, Endorsement, Remedy, Report
+from ..models import Concern, Consultation, Endorsement, RejectionReason, Remedy, Report
 from ..results.publication import published_remedy_counts
+from .services import RECEIPT_LENGTH, normalize_receipt_code, receipt_hash
 
 OTHER_TOPIC_KEY = "other"
 
@@ -61,4 +66,49 @@ def endorsed_remedy_ids(consultation: Consultation, participant: uuid.UUID) -> s
         Endorsement.objects.filter(remedy__consultation=consultation, participant=participant).values_list(
             "remedy_id", flat=True
         )
+    )
+
+
+@dataclass(frozen=True)
+class ConcernStatus:
+    """What the author of a concern may learn of it with its receipt code: never a moderator's note or reason."""
+
+    RECEIVED = "received"
+    PUBLISHED = "published"
+    NOT_PUBLISHED = "not_published"
+
+    state: str
+    received_on: date  # the day only, in TIME_ZONE
+    reason_category: str  # a RejectionReason label, or "" (none given, or not rejected)
+    text: str
+    language: str
+    topic: str
+
+
+def concern_status(*, consultation: Consultation, receipt_code: str) -> ConcernStatus | None:
+    """The status of the concern of `consultation` whose receipt code this is, or None when none matches.
+
+    One query, on the keyed hash of the code; the stored hash is compared in constant time, as when the
+    code deletes a concern. A concern its author deleted is gone, so its code matches nothing.
+    """
+    if len(normalize_receipt_code(receipt_code)) != RECEIPT_LENGTH:
+        return None
+    digest = receipt_hash(receipt_code)
+    concern = Concern.objects.filter(consultation=consultation, receipt_hash=digest).select_related("topic").first()
+    if concern is None or not hmac.compare_digest(concern.receipt_hash, digest):
+        return None
+    if concern.status == Concern.Status.APPROVED:
+        state = ConcernStatus.PUBLISHED
+    elif concern.status == Concern.Status.PENDING:
+        state = ConcernStatus.RECEIVED
+    else:
+        state = ConcernStatus.NOT_PUBLISHED
+    reason = dict(RejectionReason.choices).get(concern.rejection_reason, "")
+    return ConcernStatus(
+        state=state,
+        received_on=timezone.localdate(concern.created_at),
+        reason_category=str(reason) if state == ConcernStatus.NOT_PUBLISHED else "",
+        text=concern.text,
+        language=concern.language,
+        topic=concern.topic.name if concern.topic else "",
     )

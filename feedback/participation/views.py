@@ -8,26 +8,24 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from ..briefing.selectors import consultation_by_slug, published_remedies, published_topics
 from ..models import Concern, Role
-from . import selectors, services
-from .forms import AboutYouForm, ConcernForm, ReceiptForm
+from . import receipts, selectors, services
+from .forms import AboutYouForm, ConcernForm, ReceiptForm, StatusCheckForm
 from .participants import (
-    RECEIPT_COOKIE,
-    RECEIPT_COOKIE_SECONDS,
-    RECEIPT_SALT,
     AboutYou,
     about,
     forget,
@@ -37,8 +35,13 @@ from .participants import (
     remember,
 )
 from .ratelimits import limit_posts
+from .receipt_card import receipt_png
 
 CONCERNS_PER_PAGE = 20
+NO_MATCHING_RECEIPT = gettext_lazy(
+    "No concern matches this code. Check each character and try again; "
+    "a concern that was already deleted cannot be found."
+)
 
 
 def _request_language() -> str:
@@ -80,7 +83,7 @@ def concern_new(request, slug: str):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                return _show_receipt_once(request, consultation, submitted.receipt_code)
+                return _show_receipt(request, consultation, submitted.receipt_code)
     return render(
         request,
         "feedback/concern_form.html",
@@ -89,40 +92,81 @@ def concern_new(request, slug: str):
     )
 
 
-def _show_receipt_once(request, consultation, receipt_code: str):
-    """Redirect to the confirmation page, handing it the code in a short-lived cookie for that page only.
+def _show_receipt(request, consultation, receipt_code: str):
+    """Redirect to the confirmation page, which shows the code for RECEIPT_DISPLAY_MINUTES (receipts.hand_over).
 
-    The code never appears in a URL (so not in any log) and is never kept on the server.
+    The code is never in a URL, so never in a log. Should the cache be down, the confirmation is the answer
+    to the POST itself: the code is shown once, as before the hand-over existed.
     """
-    sent_url = reverse("concern_sent", args=[consultation.slug])
-    response = redirect(sent_url)
-    response.set_cookie(
-        RECEIPT_COOKIE,
-        signing.dumps(receipt_code, salt=RECEIPT_SALT),
-        max_age=RECEIPT_COOKIE_SECONDS,
-        path=sent_url,
-        httponly=True,
-        samesite="Lax",
-        secure=request.is_secure() or settings.PARTICIPANT_COOKIE_SECURE,
+    response = redirect("concern_sent", consultation.slug)
+    if receipts.hand_over(response, request, consultation=consultation, receipt_code=receipt_code):
+        return response
+    return _render_sent(request, consultation, receipt_code)
+
+
+def _render_sent(request, consultation, receipt_code: str):
+    response = render(
+        request,
+        "feedback/concern_sent.html",
+        {
+            "consultation": consultation,
+            "receipt_code": receipt_code,
+            "display_minutes": settings.RECEIPT_DISPLAY_MINUTES,
+            "status_address": request.build_absolute_uri(reverse("concern_status", args=[consultation.slug])),
+        },
     )
+    response["Cache-Control"] = "no-store"
     return response
 
 
 @never_cache
 def concern_sent(request, slug: str):
+    """The confirmation page: the receipt code for as long as it was handed over, in any language, after Back."""
     consultation = consultation_by_slug(slug)
-    try:
-        receipt_code = signing.loads(
-            request.COOKIES.get(RECEIPT_COOKIE, ""), salt=RECEIPT_SALT, max_age=RECEIPT_COOKIE_SECONDS
-        )
-    except signing.BadSignature:
-        receipt_code = ""
+    return _render_sent(request, consultation, receipts.receipt_code_from(request))
+
+
+@require_POST
+def concern_sent_hide(request, slug: str):
+    """ "Hide the code now": the handed-over code becomes unreadable on this phone at once."""
+    consultation = consultation_by_slug(slug)
+    response = redirect("concern_sent", consultation.slug)
+    receipts.forget(response, request, consultation=consultation)
+    return response
+
+
+@never_cache
+def concern_receipt_image(request, slug: str):
+    """The handed-over receipt code as a PNG to save ("save as image"); not found once the code is gone."""
+    consultation = consultation_by_slug(slug)
+    receipt_code = receipts.receipt_code_from(request)
+    if not receipt_code:
+        raise Http404("No receipt code to show.")
+    status_url = request.build_absolute_uri(reverse("concern_status", args=[consultation.slug]))
+    address = status_url.split("://", 1)[-1]
+    response = HttpResponse(receipt_png(receipt_code=receipt_code, address=address), content_type="image/png")
+    response["Content-Disposition"] = 'attachment; filename="civictrust-receipt.png"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@limit_posts("receipts")
+def concern_status(request, slug: str):
+    """Check a concern's status with its receipt code: received, published, or not published and why.
+
+    Answered to the POST itself (the code must not go into a redirect's URL); reading changes nothing.
+    """
+    consultation = consultation_by_slug(slug)
+    form = StatusCheckForm(request.POST or None)
+    status = None
+    if request.method == "POST" and form.is_valid():
+        status = selectors.concern_status(consultation=consultation, receipt_code=form.cleaned_data["receipt_code"])
+        if status is None:
+            form.add_error("receipt_code", NO_MATCHING_RECEIPT)
     response = render(
-        request,
-        "feedback/concern_sent.html",
-        {"consultation": consultation, "receipt_code": receipt_code},
+        request, "feedback/concern_status.html", {"consultation": consultation, "form": form, "status": status}
     )
-    response.delete_cookie(RECEIPT_COOKIE, path=request.path, samesite="Lax")
+    response["Cache-Control"] = "no-store"
     return response
 
 
@@ -136,13 +180,7 @@ def concern_withdraw(request, slug: str):
         ):
             messages.success(request, _("Your concern has been deleted. Thank you for taking part."))
             return redirect("concern_withdraw", consultation.slug)
-        form.add_error(
-            "receipt_code",
-            _(
-                "No concern matches this code. Check each character and try again; "
-                "a concern that was already deleted cannot be found."
-            ),
-        )
+        form.add_error("receipt_code", NO_MATCHING_RECEIPT)
     return render(request, "feedback/concern_withdraw.html", {"consultation": consultation, "form": form})
 
 

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -18,10 +19,13 @@ from civictrust.db import reads_figures
 
 from ..briefing.selectors import consultation_by_slug, default_consultation
 from ..community_areas import COMMUNITY_AREA_CHOICES
+from ..languages import is_right_to_left
 from ..models import Concern, Consultation, Role
 from ..roles import VIEW_DASHBOARD_PERMISSION
 from .caching import cached
 from .dashboard import dashboard_for
+from .public import PublicResults
+from .public_charts import results_charts
 from .publication import published_results
 from .tallies import TallyFilters
 
@@ -30,9 +34,8 @@ from .tallies import TallyFilters
 def results(request, slug: str):
     consultation = consultation_by_slug(slug)
     published = published_results(consultation)
-    context = {"results": published, "publish_seconds": settings.RESULTS_PUBLISH_SECONDS}
     if published.window is None:
-        results_html = render_to_string("feedback/includes/results_body.html", context)
+        results_html = _render_results(published)
     else:
         # The charts and tables are drawn once per set of figures and language, not per visitor: the key is the
         # figures themselves, so a new batch or a remedy unpublished in the admin shows at once.
@@ -40,9 +43,21 @@ def results(request, slug: str):
         results_html = cached(
             f"civictrust:results-page:{consultation.pk}:{get_language()}:{digest}",
             settings.RESULTS_PUBLISH_SECONDS * 2,
-            lambda: render_to_string("feedback/includes/results_body.html", context),
+            lambda: _render_results(published),
         )
     return render(request, "feedback/results.html", {"consultation": consultation, "results_html": results_html})
+
+
+def _render_results(results: PublicResults) -> str:
+    return render_to_string(
+        "feedback/includes/results_body.html",
+        {
+            "results": results,
+            "charts": results_charts(results, right_to_left=is_right_to_left(get_language())),
+            "counted_at": timezone.now(),
+            "publish_seconds": settings.RESULTS_PUBLISH_SECONDS,
+        },
+    )
 
 
 class DashboardFilterForm(forms.Form):

@@ -1,44 +1,86 @@
+"""Template tags of the public pages: the language links, and the numbers of the server-drawn charts."""
+
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from babel.numbers import format_decimal, format_percent
 from django import template
 from django.conf import settings
-from django.urls import reverse, translate_url
-from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language, get_language_info
+from django.urls import reverse
+from django.utils.translation import get_language, get_language_info, to_locale
+
+from ..languages import number_locale, translated_path
 
 register = template.Library()
 
 
-def _is_path_on_this_site(url: str) -> bool:
-    """A path every browser reads as this site: no scheme, no host, no `//` or `/\\` a browser takes for one."""
-    return url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=None)
-
-
-def language_link(request, code: str) -> str:
-    """This page in language `code`, or that language's home page when this page has no twin there.
-
-    Always a path on this site: a crafted address (`//evil.example/x`, `/%2F%2Fevil.example/`, backslashes) that
-    reached a page (the 404 page, say) never becomes a link elsewhere.
-    """
-    current = request.get_full_path()
-    url = translate_url(current, code) if _is_path_on_this_site(current) else current
-    if url != current and _is_path_on_this_site(url):
-        return url
-    with translation.override(code):
-        return reverse("home")
-
-
 @register.simple_tag(takes_context=True)
 def other_languages(context):
-    """Links to the current page in each other language, so switching keeps the page."""
+    """Links to the current page in each other language, through the language choice (which remembers it).
+
+    `next` is the page as the resident sees it (with its query), so the switch keeps them where they are; the
+    choice view only ever follows a path on this site (feedback.languages.path_in_language).
+    """
     request = context["request"]
     current = get_language()
+    query = urlencode({"next": request.get_full_path()})
     return [
-        {"code": code, "name": get_language_info(code)["name_local"], "url": language_link(request, code)}
+        {
+            "code": code,
+            "name": get_language_info(code)["name_local"],
+            "url": f"{reverse('choose_language', args=[code])}?{query}",
+        }
         for code, _name in settings.LANGUAGES
         if code != current
     ]
+
+
+@register.simple_tag(takes_context=True)
+def language_alternates(context):
+    """The current page's address in every language (absolute, for <link rel="alternate" hreflang>).
+
+    Empty for an address that is no page of the site (a 404): there is nothing to point search engines to.
+    """
+    request = context["request"]
+    alternates = []
+    for code, _name in settings.LANGUAGES:
+        path = translated_path(request.path_info, code, source=get_language())
+        if path is None:
+            return []
+        alternates.append({"code": code, "url": request.build_absolute_uri(path)})
+    return alternates
+
+
+# Open Graph names a locale by language and territory; these are the site's languages as Chicago reads them.
+OPEN_GRAPH_LOCALES = {"en": "en_US", "es": "es_US", "pl": "pl_PL", "zh-hans": "zh_CN", "ar": "ar_AR"}
+
+
+@register.simple_tag
+def open_graph_locale() -> str:
+    """The page's language as og:locale ("es_US"); a language not listed above as Django's locale name."""
+    code = get_language()
+    return OPEN_GRAPH_LOCALES.get(code) or to_locale(code)
+
+
+@register.filter
+def number(value) -> str:
+    """A whole number with the page language's thousands separator: 1,234,567 (English), 1 234 567 (Polish)."""
+    if value is None or value == "":
+        return ""
+    return format_decimal(value, locale=number_locale(get_language()))
+
+
+@register.filter
+def percent(share) -> str:
+    """A share (0 to 1) as a percentage with at most one decimal, as the page's language writes it; a share
+    too small to show is "<0.1%", never "0%"."""
+    if share is None or share == "":
+        return ""
+    locale = number_locale(get_language())
+    if 0 < share < 0.001:
+        return "<" + format_percent(0.001, "#,##0.#%", locale=locale)
+    return format_percent(share, "#,##0.#%", locale=locale)
 
 
 @register.filter

@@ -69,7 +69,7 @@ def test_other_topic_is_saved_without_a_topic(client, briefing):
     assert Concern.objects.get().topic is None
 
 
-def test_the_confirmation_shows_the_receipt_code_once_and_what_happens_next(client, briefing):
+def test_the_confirmation_shows_the_receipt_code_and_what_happens_next(client, briefing):
     response = send(client)
     assert "concerns/sent/" in response["Location"]
     assert not re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", response["Location"])
@@ -82,9 +82,8 @@ def test_the_confirmation_shows_the_receipt_code_once_and_what_happens_next(clie
     assert Concern.objects.get().receipt_hash == receipt_hash(code)
     assert code not in str(Concern.objects.values_list().get())
 
-    again = client.get(response["Location"]).content.decode()
-    assert code not in again
-    assert "shown only once" in again
+    # Reloaded or reached again with Back: the same code (tests/participation/test_receipt_code.py for the rest).
+    assert code in client.get(response["Location"]).content.decode()
 
 
 def test_an_email_with_consent_is_kept(client, briefing):

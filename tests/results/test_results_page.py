@@ -29,8 +29,9 @@ def test_results_show_exact_endorsements_per_remedy_and_concerns_per_topic(clien
     assert table_cell(page, "chart-remedies", first.title) == "3"
     assert table_cell(page, "chart-remedies", second.title) == "1"
     assert table_cell(page, "chart-topics", topic.name) == "2"
-    assert "4 endorsements" in page and "from 4 participants" in page and "2 concerns received" in page
-    assert 'class="bar-fill bar-w-100"' in page
+    assert "<strong>4</strong> endorsements given" in page and "<strong>4</strong> participants" in page
+    assert "<strong>2</strong> concerns received" in page
+    assert '<rect class="bar-fill" x="0.0%" width="100.0%"' in page
 
 
 def test_small_breakdown_cells_are_hidden(client, briefing, settings):
@@ -67,7 +68,7 @@ def test_results_are_shown_even_when_the_cache_is_unreachable(client, briefing, 
     with caplog.at_level(logging.WARNING, logger="feedback.results.caching"):
         response = client.get(RESULTS)
     assert response.status_code == 200
-    assert "1 endorsement" in response.content.decode()
+    assert "<strong>1</strong> endorsement given</li>" in response.content.decode()
     assert "Cache unreachable" in caplog.text
 
 

@@ -68,11 +68,15 @@ ENDPOINT_FIELDS = {
     "consultation": [],
     "print_form": [],
     "concern_sent": [],
+    "concern_sent_hide": [],
+    "concern_receipt_image": [],
+    "concern_status": ["receipt_code"],
     "privacy": [],
     "about": [],
     "forget_device": ["next"],
     "home": [],
     "api_tallies": ["lang"],
+    "choose_language": ["next"],
 }
 
 
@@ -107,6 +111,9 @@ def world(briefing, settings):
         "concerns": "/c/chicago/concerns/",
         "concern_new": "/c/chicago/concerns/new/",
         "concern_sent": "/c/chicago/concerns/sent/",
+        "concern_sent_hide": "/c/chicago/concerns/sent/hide/",
+        "concern_receipt_image": "/c/chicago/concerns/sent/receipt.png",
+        "concern_status": "/c/chicago/concerns/status/",
         "concern_withdraw": "/c/chicago/concerns/withdraw/",
         "concern_report": f"/c/chicago/concerns/{published.public_reference}/report/",
         "remedies": "/c/chicago/remedies/",
@@ -116,6 +123,7 @@ def world(briefing, settings):
         "results": "/c/chicago/results/",
         "print_form": "/c/chicago/print/",
         "api_tallies": "/api/c/chicago/tallies.json",
+        "choose_language": "/language/ar/",
     }
     return paths
 
@@ -126,9 +134,9 @@ def test_the_fuzzed_endpoints_are_every_public_route(world):
 
     from feedback import urls as feedback_urls
 
-    names = {pattern.name for pattern in feedback_urls.urlpatterns} | {"api_tallies"}
+    names = {pattern.name for pattern in feedback_urls.urlpatterns} | {"api_tallies", "choose_language"}
     assert names == set(world) == set(ENDPOINT_FIELDS)
-    assert "api_tallies" in get_resolver().reverse_dict
+    assert "api_tallies" in get_resolver().reverse_dict and "choose_language" in get_resolver().reverse_dict
 
 
 def counts() -> tuple[int, int, int]:

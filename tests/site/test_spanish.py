@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from django.conf import settings
 from tests.factories import ConcernFactory, concern_form_data
 
 PAGES = [
-    ("/es/", "Información"),
+    ("/es/", "Contexto"),
     ("/es/c/chicago/", "Quién dice qué"),
     ("/es/c/chicago/concerns/new/", "Comparta una inquietud"),
     ("/es/c/chicago/concerns/", "Inquietudes que compartieron los residentes"),
@@ -82,8 +83,10 @@ def test_messages_after_an_action_are_in_spanish(client, briefing):
 def test_the_language_switcher_keeps_the_page(client, briefing, spanish, english):
     spanish_page = client.get(spanish).content.decode()
     english_page = client.get(english).content.decode()
-    assert re.search(rf'<a href="{re.escape(english)}" hreflang="en" lang="en">English</a>', spanish_page)
-    assert re.search(rf'<a href="{re.escape(spanish)}" hreflang="es" lang="es">Español</a>', english_page)
+    to_english = re.search(r'<a href="([^"]+)" hreflang="en" lang="en" rel="nofollow">English</a>', spanish_page)
+    to_spanish = re.search(r'<a href="([^"]+)" hreflang="es" lang="es" rel="nofollow">Español</a>', english_page)
+    assert client.get(unescape(to_english[1]))["Location"] == english
+    assert client.get(unescape(to_spanish[1]))["Location"] == spanish
     assert '<html lang="en">' in english_page
 
 
