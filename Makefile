@@ -7,7 +7,8 @@ PORT ?= 8000
 # Old sdists (XStatic-Bootstrap) still build with pkg_resources, which newer setuptools dropped.
 PIP_INSTALL := $(BIN)/pip install --disable-pip-version-check --build-constraint build-constraints.txt
 
-.PHONY: run test install install-dev messages migrate lint lock bench bench-quick bench-tools audit clean
+.PHONY: run test install install-dev messages migrate lint lock bench bench-quick bench-tools audit clean \
+	demo-data staff superuser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +34,25 @@ run: install
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --no-input
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py load_briefing
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# README's examples, on a fresh clone after `make run`: development settings (DEBUG on, SQLite unless DATABASE_URL).
+MANAGE := DEBUG=$${DEBUG:-true} $(BIN)/python manage.py
+DEMO_ARGS ?= --concerns 5000 --endorsements 50000 --seed 1
+
+# `make demo-data` (or `make demo-data DEMO_ARGS="--concerns 100 --endorsements 1000"`): synthetic rows to look at.
+demo-data: install
+	$(MANAGE) migrate --no-input
+	$(MANAGE) load_briefing
+	$(MANAGE) generate_demo_data $(DEMO_ARGS)
+
+# `make staff STAFF=alice ROLE=advocate EMAIL=alice@example.org`: a staff account in a role (asks for the password).
+staff: install
+	@[ -n "$(STAFF)" ] && [ -n "$(ROLE)" ] || { echo "Usage: make staff STAFF=alice ROLE=advocate|organizer [EMAIL=...]" >&2; exit 2; }
+	$(MANAGE) createstaff "$(STAFF)" --role "$(ROLE)" $(if $(EMAIL),--email "$(EMAIL)")
+
+# `make superuser`: an administrator who can do everything in the admin (asks for name, email and password).
+superuser: install
+	$(MANAGE) createsuperuser
 
 test: install-dev
 	SECRET_KEY="$${SECRET_KEY:-test-only-secret-key-not-for-production}" $(BIN)/pytest $(PYTEST_ARGS)

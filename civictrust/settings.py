@@ -135,6 +135,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # CACHE_KEY_PREFIX, so two sites sharing one Redis never read each other's pages, counts or digest marks.
 REDIS_URL = env.str("REDIS_URL", "")
 CACHE_KEY_PREFIX = env.str("CACHE_KEY_PREFIX", "civictrust")
+# Redis answers in well under a millisecond; one that has not answered in a quarter of a second is hung (frozen, or
+# unreachable without a refusal). Each cache call then gives up after that long, with no retry, and the page goes on
+# without the cache (rate limits and cached results fail open): a hung Redis costs a request about a second at most.
+CACHE_REDIS_TIMEOUT_SECONDS = 0.25
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -142,6 +146,11 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "TIMEOUT": 300,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": {
+                "socket_connect_timeout": CACHE_REDIS_TIMEOUT_SECONDS,
+                "socket_timeout": CACHE_REDIS_TIMEOUT_SECONDS,
+                "retry_on_timeout": False,
+            },
         }
     }
 else:
@@ -408,14 +417,23 @@ CELERY_TASK_SOFT_TIME_LIMIT = max(EXPORT_TIME_LIMIT_SECONDS - 60, 1)
 # machine lost power waits this long.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": EXPORT_TIME_LIMIT_SECONDS + 1800,
-    # A broker that is down must not make a web request hang: give up connecting quickly.
-    "socket_connect_timeout": 2,
-    "socket_timeout": 5,
+    # A broker that is down or hung must not make a web request wait: connecting and each reply are given little
+    # time (Redis answers in well under a millisecond), and a message is published at most twice (a pooled
+    # connection Redis dropped on a restart fails at once; the second try opens a fresh one). The publish that
+    # fails is logged and left to the sweep: about half a second, at worst, of a resident's request.
+    "socket_connect_timeout": 0.3,
+    "socket_timeout": 0.3,
     "max_retries": 1,
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Kombu's Redis transport with one repair: a Redis outage while the worker holds a delayed (countdown) task no longer
+# kills the worker (civictrust/broker.py says how Celery 5.7.0 got there).
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT = "civictrust.broker:Transport"
+# A worker waits for the broker for as long as it is away (Celery's default gives up, and exits, after 100 tries).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0, "interval_max": 0}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # The queue tasks go to and workers read: two sites (or test runs) sharing one Redis keep apart.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", "") or "celery"

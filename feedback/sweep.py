@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from . import queue
-from .exports import jobs
+from .exports import jobs, recovery
 from .models import Concern, ExportJob
 from .notifications.digest import seconds_until_scheduled_digest
 
@@ -31,7 +31,10 @@ def sweep_pending_work(*, now: datetime | None = None, worker_connected: bool = 
     counts of what it did, for the logs.
     """
     now = now or timezone.now()
-    counts = {"exports_queued": 0, "digests_queued": 0, "exports_failed": jobs.fail_stale_export_jobs(now=now)}
+    requeued, failed = recovery.requeue_jobs_of_dead_builders(now=now)
+    failed += jobs.fail_stale_export_jobs(now=now) + recovery.fail_jobs_no_worker_started(now=now)
+    recovery.requeue_lost_pending_jobs(now=now)
+    counts = {"exports_queued": 0, "digests_queued": 0, "exports_failed": failed, "exports_requeued": requeued}
     waiting_jobs = ExportJob.objects.filter(
         status=ExportJob.Status.PENDING, enqueued_at__isnull=True, created_at__lt=now - SWEEP_GRACE
     ).values_list("pk", flat=True)

@@ -10,6 +10,7 @@ that hangs. Nothing imports this module: services reach these tasks by name (fee
 from __future__ import annotations
 
 import logging
+import math
 import smtplib
 
 from celery import Task, bootsteps, current_app, shared_task
@@ -47,6 +48,10 @@ RELIABLE = {
     "max_retries": 5,
 }
 SHORT_LIMITS = {"soft_time_limit": 240, "time_limit": 300}
+# A message for an export another worker is building is looked at again every BUSY_COUNTDOWN seconds, for as long
+# as that worker may take (its hard time limit, plus two minutes), then the job is failed.
+BUSY_COUNTDOWN = 20
+BUSY_RETRIES = math.ceil((settings.CELERY_TASK_TIME_LIMIT + 120) / BUSY_COUNTDOWN)
 
 
 class ExportTask(Task):
@@ -75,9 +80,19 @@ def build_export(self, job_id: int) -> str:
     try:
         job = run_export_job(job_id)
     except ExportBusy as busy:
-        # A second message for a job a live worker is building: look again once it may be done
-        # (it is bounded by that worker's time limit, after which the job is done or failed).
-        raise self.retry(exc=busy, countdown=20, max_retries=None) from None
+        # A second message for a job a live worker is building: look again once it may be done. That worker's
+        # time limit bounds it; still locked after that, the lock outlived its builder, and the job is failed.
+        if self.request.retries >= BUSY_RETRIES:
+            mark_export_failed(
+                job_id,
+                gettext(
+                    "The export stayed locked by another worker for longer than the time limit (%(seconds)d "
+                    "seconds). Request it again."
+                )
+                % {"seconds": settings.CELERY_TASK_TIME_LIMIT},
+            )
+            return "failed"
+        raise self.retry(exc=busy, countdown=BUSY_COUNTDOWN, max_retries=BUSY_RETRIES) from None
     return job.status if job is not None else "skipped"
 
 

@@ -43,19 +43,28 @@ def process_children(pid: int) -> list[int]:
 class CeleryWorker:
     """One `celery worker` process (prefork, one pool process), in its own process group."""
 
-    def __init__(self, env: dict[str, str], log_path: Path):
+    # How the worker is started: Celery's own command line, or a script of the tests' (tests/worker_with_a_fault.py).
+    PROGRAM = ("-m", "celery", "-A", "civictrust")
+
+    def __init__(self, env: dict[str, str], log_path: Path, program: tuple[str, ...] = PROGRAM):
         self.env = env
         self.log_path = log_path
+        self.program = program
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60) -> CeleryWorker:
         self.log_path.write_text("")
         log = self.log_path.open("ab")
-        command = [sys.executable, "-m", "celery", "-A", "civictrust", "worker", "--pool=prefork", "--concurrency=1"]
+        command = [sys.executable, *self.program, "worker", "--pool=prefork", "--concurrency=1"]
         command += ["--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"]
         command += ["--hostname", f"test-{uuid.uuid4().hex[:8]}@%h", "--queues", self.env["CELERY_QUEUE"]]
         self.process = subprocess.Popen(
-            command, cwd=PROJECT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            cwd=PROJECT,
+            env={"PYTHONPATH": str(PROJECT), **self.env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         log.close()
         deadline = time.monotonic() + timeout

@@ -29,6 +29,9 @@ class ExportBusy(Exception):
     """Another live worker is building this job right now; try the message again later."""
 
 
+ENDED = (ExportJob.Status.DONE, ExportJob.Status.FAILED)
+
+
 # --- Export jobs -------------------------------------------------------------------------------------
 
 
@@ -104,7 +107,7 @@ def download_filename(job: ExportJob) -> str:
     return f"civictrust-{job.consultation.slug}-{job.kind}-{day}.{job.format}"
 
 
-class _JobLock:
+class JobLock:
     """A PostgreSQL session advisory lock held while a job is built.
 
     It dies with the connection of the process holding it, so a second delivery of the same job
@@ -139,12 +142,17 @@ class _JobLock:
             time.sleep(0.25)
 
     def release(self) -> None:
+        """Let the lock go; if the database would not say it did, close the connection, which ends the lock.
+
+        A lock left held on a live connection would make the job look built by a live worker for ever.
+        """
         if self.held and self.connection.vendor == "postgresql":
             try:
                 with self.connection.cursor() as cursor:
                     cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [self.NAMESPACE, self.job_id])
             except DatabaseError:
-                pass  # the connection is gone, and the lock with it
+                logger.warning("Could not release the lock of export job %s; closing its connection.", self.job_id)
+                self.connection.close()
         self.held = False
 
 
@@ -152,14 +160,11 @@ def _start_job(job_id: int) -> ExportJob | None:
     """Mark the job running (one more attempt), or None if there is nothing to do."""
     with transaction.atomic():
         job = ExportJob.objects.select_for_update().select_related("consultation").filter(pk=job_id).first()
-        if job is None or job.status in (ExportJob.Status.DONE, ExportJob.Status.FAILED):
+        if job is None or job.status in ENDED:
             return None
         if job.attempts >= settings.EXPORT_MAX_ATTEMPTS:
             job.status = ExportJob.Status.FAILED
-            job.error = _(
-                "The export was started %(attempts)d times without finishing (its worker stopped, or the "
-                "database could not be reached). Request it again, or a smaller one (filters)."
-            ) % {"attempts": job.attempts}
+            job.error = too_many_attempts(job.attempts)
             job.finished_at = timezone.now()
             job.save(update_fields=["status", "error", "finished_at"])
             return None
@@ -170,6 +175,14 @@ def _start_job(job_id: int) -> ExportJob | None:
         job.started_at = timezone.now()
         job.save(update_fields=["status", "attempts", "progress", "error", "started_at"])
     return job
+
+
+def too_many_attempts(attempts: int) -> str:
+    """Why a job was given up after EXPORT_MAX_ATTEMPTS starts."""
+    return _(
+        "The export was started %(attempts)d times without finishing (its worker stopped, or the "
+        "database could not be reached). Request it again, or a smaller one (filters)."
+    ) % {"attempts": attempts}
 
 
 @reads_figures
@@ -208,7 +221,9 @@ def run_export_job(job_id: int) -> ExportJob | None:
     any other error, and running out of time, fail the job with a message staff can read.
     Returns the job as it ended, or None if there was nothing to do.
     """
-    lock = _JobLock(job_id)
+    if not ExportJob.objects.filter(pk=job_id).exclude(status__in=ENDED).exists():
+        return None  # built or failed already (or deleted): a late second message has nothing to do, lock or not
+    lock = JobLock(job_id)
     if not lock.acquire():
         raise ExportBusy(job_id)
     try:

@@ -250,7 +250,12 @@ def test_with_the_broker_down_a_concern_is_kept_unannounced_and_the_request_does
 def test_a_sweep_with_the_broker_still_down_fails_quietly_and_keeps_the_work(briefing, moderators):
     concern = new_concern(briefing, created_at=timezone.now() - timedelta(minutes=5))
     with celery_broker(CLOSED_PORT_BROKER):
-        assert sweep_pending_work() == {"exports_queued": 0, "digests_queued": 0, "exports_failed": 0}
+        assert sweep_pending_work() == {
+            "exports_queued": 0,
+            "digests_queued": 0,
+            "exports_failed": 0,
+            "exports_requeued": 0,
+        }
     concern.refresh_from_db()
     assert concern.moderators_notified_at is None
 

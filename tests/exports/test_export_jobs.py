@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from feedback.exports.jobs import ExportBusy, _JobLock, request_export, run_export_job
+from feedback.exports.jobs import ExportBusy, JobLock, request_export, run_export_job
 from feedback.models import Concern, Endorsement, ExportJob, private_storage
 from feedback.sweep import sweep_pending_work
 from tests.availability import require_postgresql
@@ -220,10 +220,12 @@ def test_a_job_whose_worker_keeps_dying_is_failed_with_a_reason(endorsed, settin
     assert job.finished_at is not None
 
 
-def test_a_job_left_running_past_the_time_limit_is_failed_by_the_sweep(endorsed, settings):
+def test_a_job_left_running_past_the_time_limit_is_failed_by_the_sweep(endorsed, settings, monkeypatch):
+    """Even with its lock still held (a builder hung past its time limit): a dead one is rebuilt instead."""
     long_ago = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 600)
     stale = ExportJob.objects.create(consultation=endorsed, status="running", attempts=1, started_at=long_ago)
     fresh = ExportJob.objects.create(consultation=endorsed, status="running", attempts=1, started_at=timezone.now())
+    monkeypatch.setattr(JobLock, "acquire", lambda self, wait_seconds=5.0: False)  # every builder looks alive
     assert sweep_pending_work()["exports_failed"] == 1
     stale.refresh_from_db()
     fresh.refresh_from_db()
@@ -388,7 +390,7 @@ def test_a_job_a_live_worker_is_building_is_left_to_it(endorsed, django_db_block
         autocommit=True,
     )
     try:
-        other.execute("SELECT pg_advisory_lock(%s, %s)", [_JobLock.NAMESPACE, job.pk])
+        other.execute("SELECT pg_advisory_lock(%s, %s)", [JobLock.NAMESPACE, job.pk])
         with pytest.raises(ExportBusy):
             run_export_job(job.pk)
     finally:

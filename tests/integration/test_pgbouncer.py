@@ -139,9 +139,9 @@ def test_an_export_job_is_built_through_pgbouncer_with_its_lock_on_postgresql_it
     code = (
         "import django; django.setup();"
         "from feedback.models import Consultation, ExportJob;"
-        "from feedback.exports.jobs import _JobLock, run_export_job;"
+        "from feedback.exports.jobs import JobLock, run_export_job;"
         "job = ExportJob.objects.create(consultation=Consultation.objects.get(slug='chicago'), kind='endorsements');"
-        "lock = _JobLock(job.pk); print(lock.connection.alias, lock.connection.settings_dict['PORT']);"
+        "lock = JobLock(job.pk); print(lock.connection.alias, lock.connection.settings_dict['PORT']);"
         "print(run_export_job(job.pk).status)"
     )
     result = subprocess.run(

@@ -110,3 +110,16 @@ def test_the_dockerfile_copies_the_files_the_image_needs():
         for name in path.split():
             if name != ".":
                 assert (PROJECT / name).exists(), name
+
+
+@pytest.mark.parametrize("service", ["web", "worker", "beat", "db", "redis"])
+def test_every_service_is_restarted_when_it_exits_unless_an_operator_stopped_it(service):
+    assert SERVICES[service]["restart"] == "unless-stopped"
+
+
+def test_the_readme_documents_systemd_units_that_always_restart_the_worker_and_beat():
+    readme = (PROJECT / "README.md").read_text()
+    for unit in ("civictrust-worker.service", "civictrust-beat.service"):
+        section = readme.split(unit, 1)[1][:1000]
+        assert "Restart=always" in section, unit
+        assert "celery -A civictrust" in section, unit
