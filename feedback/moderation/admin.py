@@ -17,7 +17,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ..exports.admin import CONCERN_EXPORT_ACTIONS
+from ..exports.admin import CONCERN_EXPORT_ACTIONS, InternalExportPermission
 from ..models import Concern, ModerationEvent
 from ..participation.services import enter_concern_on_behalf
 from ..roles import VIEW_CONTACT_PERMISSION
@@ -145,7 +145,7 @@ class ModerationEventInline(admin.TabularInline):
 
 
 @admin.register(Concern)
-class ConcernAdmin(admin.ModelAdmin):
+class ConcernAdmin(InternalExportPermission, admin.ModelAdmin):
     form = ConcernAdminForm
     list_display = ("summary", "status", "is_reported", "topic", "community_area", "role", "source", "created_at")
     list_filter = (
