@@ -1,8 +1,9 @@
 """Exports in the admin: export jobs built in the background, and "export selected" actions on the lists.
 
-Files are served only inside the admin (staff login) and behind `jobs.can_download_exports`; they are
-never on a public URL. "Export selected" writes the same anonymised records, through the same builders
-and labels, as `export_records` and the export jobs.
+Files are served only inside the admin (staff login) and behind `jobs.can_download_job`; they are never
+on a public URL. A job is shareable (published figures, k-anonymous records of the whole consultation)
+unless an organizer holding `feedback.export_internal` ticks "exact, internal". "Export selected" writes
+exact records of the ticked rows, so it is internal: only for that permission, marked INTERNAL.
 """
 
 from __future__ import annotations
@@ -36,10 +37,24 @@ EXPORT_SELECTED_MAX_ROWS = 5000
 # --- "Export selected" actions ---------------------------------------------------------------------
 
 
+class InternalExportPermission:
+    """Lists whose "export selected" actions write exact records: only staff allowed internal exports see them."""
+
+    def has_export_internal_permission(self, request) -> bool:
+        return jobs.can_export_internal(request.user)
+
+
 def _export_selected(what: str, fmt: str, consultation_field: str):
     def action(modeladmin, request, queryset):
-        if not jobs.can_download_exports(request.user):
-            modeladmin.message_user(request, gettext("You are not allowed to export."), messages.ERROR)
+        if not jobs.can_export_internal(request.user):
+            modeladmin.message_user(
+                request,
+                gettext(
+                    "Exporting selected rows gives exact records: it needs the permission to export internal "
+                    "records. A shareable export of the whole consultation is on the Exports page."
+                ),
+                messages.ERROR,
+            )
             return None
         consultation_ids = set(queryset.order_by().values_list(consultation_field, flat=True).distinct()[:2])
         if len(consultation_ids) != 1:
@@ -71,13 +86,14 @@ def _export_selected(what: str, fmt: str, consultation_field: str):
                 fmt=fmt,
                 out=out,
                 filters=TallyFilters(only_ids=ids),
+                internal=True,
             )
         except ExportError as error:
             modeladmin.message_user(request, str(error), messages.ERROR)
             return None
         response = HttpResponse(out.getvalue(), content_type=CONTENT_TYPES[fmt])
         day = timezone.localdate().isoformat()
-        response["Content-Disposition"] = f'attachment; filename="civictrust-{what}-selected-{day}.{fmt}"'
+        response["Content-Disposition"] = f'attachment; filename="civictrust-{what}-INTERNAL-selected-{day}.{fmt}"'
         response["Cache-Control"] = "private, no-store"
         return response
 
@@ -85,23 +101,29 @@ def _export_selected(what: str, fmt: str, consultation_field: str):
     return action
 
 
-export_selected_concerns_csv = admin.action(description=_("Export selected approved concerns, anonymised (CSV)"))(
-    _export_selected("concerns", "csv", "consultation")
+def _internal_action(what: str, fmt: str, consultation_field: str, description: str):
+    return admin.action(description=description, permissions=["export_internal"])(
+        _export_selected(what, fmt, consultation_field)
+    )
+
+
+export_selected_concerns_csv = _internal_action(
+    "concerns", "csv", "consultation", _("Export selected approved concerns, exact and internal (CSV)")
 )
-export_selected_concerns_xlsx = admin.action(description=_("Export selected approved concerns, anonymised (XLSX)"))(
-    _export_selected("concerns", "xlsx", "consultation")
+export_selected_concerns_xlsx = _internal_action(
+    "concerns", "xlsx", "consultation", _("Export selected approved concerns, exact and internal (XLSX)")
 )
-export_selected_concerns_json = admin.action(description=_("Export selected approved concerns, anonymised (JSON)"))(
-    _export_selected("concerns", "json", "consultation")
+export_selected_concerns_json = _internal_action(
+    "concerns", "json", "consultation", _("Export selected approved concerns, exact and internal (JSON)")
 )
-export_selected_endorsements_csv = admin.action(description=_("Export selected endorsements, anonymised (CSV)"))(
-    _export_selected("endorsements", "csv", "remedy__consultation")
+export_selected_endorsements_csv = _internal_action(
+    "endorsements", "csv", "remedy__consultation", _("Export selected endorsements, exact and internal (CSV)")
 )
-export_selected_endorsements_xlsx = admin.action(description=_("Export selected endorsements, anonymised (XLSX)"))(
-    _export_selected("endorsements", "xlsx", "remedy__consultation")
+export_selected_endorsements_xlsx = _internal_action(
+    "endorsements", "xlsx", "remedy__consultation", _("Export selected endorsements, exact and internal (XLSX)")
 )
-export_selected_endorsements_json = admin.action(description=_("Export selected endorsements, anonymised (JSON)"))(
-    _export_selected("endorsements", "json", "remedy__consultation")
+export_selected_endorsements_json = _internal_action(
+    "endorsements", "json", "remedy__consultation", _("Export selected endorsements, exact and internal (JSON)")
 )
 CONCERN_EXPORT_ACTIONS = (export_selected_concerns_csv, export_selected_concerns_xlsx, export_selected_concerns_json)
 ENDORSEMENT_EXPORT_ACTIONS = (
@@ -132,13 +154,21 @@ class ExportJobForm(forms.ModelForm):
 
     class Meta:
         model = ExportJob
-        fields = ("consultation", "kind", "format")
+        fields = ("consultation", "kind", "format", "internal")
 
     def clean(self):
         data = super().clean()
         since, until = data.get("since"), data.get("until")
         if since and until and since > until:
             raise forms.ValidationError(_("The first day comes after the last day."))
+        filtered = any(data.get(name) for name in ("since", "until", "community_area", "role", "source"))
+        if filtered and not data.get("internal"):
+            raise forms.ValidationError(
+                _(
+                    "A shareable export covers the whole consultation, so that two exports cannot be compared to "
+                    "single someone out. Clear the filters, or tick “exact, internal”."
+                )
+            )
         return data
 
     def save(self, commit=True):
@@ -162,6 +192,7 @@ class ExportJobAdmin(admin.ModelAdmin):
     form = ExportJobForm
     list_display = (
         "__str__",
+        "classification",
         "status",
         "progress_shown",
         "download_link",
@@ -176,6 +207,7 @@ class ExportJobAdmin(admin.ModelAdmin):
         "consultation",
         "kind",
         "format",
+        "internal",
         "filters",
         "requested_by",
         "status",
@@ -188,12 +220,15 @@ class ExportJobAdmin(admin.ModelAdmin):
         "started_at",
         "finished_at",
         "download_link",
+        "readme",
     )
     change_list_template = "admin/feedback/exportjob/change_list.html"
 
     def get_fields(self, request, obj=None):
-        if obj is None:
-            return ("consultation", "kind", "format", "since", "until", "community_area", "role", "source")
+        if obj is None and jobs.can_export_internal(request.user):
+            return ("consultation", "kind", "format", "internal", "since", "until", "community_area", "role", "source")
+        if obj is None:  # shareable exports only: the whole consultation, no filter
+            return ("consultation", "kind", "format")
         return self.readonly_fields
 
     def get_readonly_fields(self, request, obj=None):
@@ -213,6 +248,10 @@ class ExportJobAdmin(admin.ModelAdmin):
             initial.setdefault("consultation", default.pk)
         return initial
 
+    @admin.display(description=_("kind of file"), ordering="internal")
+    def classification(self, job: ExportJob) -> str:
+        return gettext("INTERNAL (exact)") if job.internal else gettext("shareable")
+
     @admin.display(description=_("progress"))
     def progress_shown(self, job: ExportJob) -> str:
         return f"{job.progress} %"
@@ -221,7 +260,10 @@ class ExportJobAdmin(admin.ModelAdmin):
     def download_link(self, job: ExportJob) -> str:
         if job.status == ExportJob.Status.DONE and job.file:
             url = reverse("admin:feedback_exportjob_download", args=[job.pk])
-            return format_html('<a href="{}">{}</a>', url, gettext("Download"))
+            readme = reverse("admin:feedback_exportjob_readme", args=[job.pk])
+            return format_html(
+                '<a href="{}">{}</a> · <a href="{}">{}</a>', url, gettext("Download"), readme, gettext("Read me")
+            )
         if job.status == ExportJob.Status.DONE:
             return gettext("Deleted (older than %(days)d days)") % {"days": settings.EXPORT_RETENTION_DAYS}
         if job.status == ExportJob.Status.FAILED:
@@ -229,6 +271,8 @@ class ExportJobAdmin(admin.ModelAdmin):
         return "—"
 
     def save_model(self, request, obj, form, change):
+        if not jobs.can_export_internal(request.user):
+            obj.internal = False  # the field was not offered; a forged one is ignored
         jobs.request_export(obj, requested_by=request.user)
 
     def response_add(self, request, obj, post_url_continue=None):
@@ -257,14 +301,17 @@ class ExportJobAdmin(admin.ModelAdmin):
             self.admin_site.admin_view(self.download_view),
             name="feedback_exportjob_download",
         )
-        return [download, *super().get_urls()]
+        readme = path(
+            "<path:object_id>/readme/",
+            self.admin_site.admin_view(self.readme_view),
+            name="feedback_exportjob_readme",
+        )
+        return [download, readme, *super().get_urls()]
 
     def download_view(self, request, object_id):
-        """The job's file as an attachment, to staff allowed to export; 403 for other staff."""
-        if not jobs.can_download_exports(request.user):
-            raise PermissionDenied
-        job = self.get_object(request, unquote(object_id))
-        if job is None or job.status != ExportJob.Status.DONE or not job.file:
+        """The job's file as an attachment, to staff allowed to export (internal: with that permission); else 403."""
+        job = self._downloadable(request, object_id)
+        if job.status != ExportJob.Status.DONE or not job.file:
             raise Http404(gettext("This export has no file (not built yet, failed, or deleted)."))
         try:
             handle = job.file.open("rb")
@@ -276,5 +323,25 @@ class ExportJobAdmin(admin.ModelAdmin):
             filename=jobs.download_filename(job),
             content_type=CONTENT_TYPES[job.format],
         )
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    def _downloadable(self, request, object_id) -> ExportJob:
+        if not jobs.can_download_exports(request.user):
+            raise PermissionDenied
+        job = self.get_object(request, unquote(object_id))
+        if job is None:
+            raise Http404(gettext("No such export."))
+        if not jobs.can_download_job(request.user, job):
+            raise PermissionDenied
+        return job
+
+    def readme_view(self, request, object_id):
+        """What the file says about itself (shareable or internal, the rule it follows), as a text attachment."""
+        job = self._downloadable(request, object_id)
+        if not job.readme:
+            raise Http404(gettext("This export has no read-me yet (it is not built)."))
+        response = HttpResponse(job.readme + "\n", content_type="text/plain; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{jobs.download_filename(job, suffix=".readme.txt")}"'
         response["Cache-Control"] = "private, no-store"
         return response

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from ..models import ExportJob, private_storage
 from ..results.tallies import TallyFilters
 from .formats import ExportError, ProgressCallback
 from .record_files import write_records
-from .tallies import tallies_file, tally_tables
+from .tallies import export_tally_tables, tallies_file
 
 logger = logging.getLogger(__name__)
 
@@ -64,21 +65,41 @@ def filters_to_json(filters: TallyFilters) -> dict:
     return {key: value for key, value in data.items() if value}
 
 
+EXPORT_INTERNAL_PERMISSION = "feedback.export_internal"
+
+
 def can_download_exports(user) -> bool:
     """Who may download export files: active staff with the "view export" permission."""
     return bool(user.is_active and user.is_staff and user.has_perm("feedback.view_exportjob"))
+
+
+def can_export_internal(user) -> bool:
+    """Who may request and download exact, internal exports: staff allowed to export, with export_internal."""
+    return can_download_exports(user) and user.has_perm(EXPORT_INTERNAL_PERMISSION)
+
+
+def can_download_job(user, job: ExportJob) -> bool:
+    return can_export_internal(user) if job.internal else can_download_exports(user)
 
 
 def request_export(job: ExportJob, *, requested_by=None) -> ExportJob:
     """Save a new export job (pending) and queue its building once the transaction commits.
 
     If the broker is down the job is saved all the same, with `enqueued_at` empty, and the
-    periodic sweep queues it later. Raises ValidationError (nothing saved) on invalid fields.
+    periodic sweep queues it later. Raises ValidationError (nothing saved) on invalid fields, on
+    filters for a shareable export (it covers the whole consultation), and on an internal export
+    requested by someone without `feedback.export_internal`.
     """
     job.requested_by = requested_by
     job.status = ExportJob.Status.PENDING
     job.full_clean()
-    filters_from_json(job.filters)  # refuse filters that cannot be read before anything is saved
+    filters = filters_from_json(job.filters)  # refuse filters that cannot be read before anything is saved
+    if job.internal and (requested_by is None or not can_export_internal(requested_by)):
+        raise ValidationError(_("Exact, internal exports need the permission to export internal records."))
+    if not job.internal and filters != TallyFilters():
+        raise ValidationError(
+            _("A shareable export covers the whole consultation: filters are only for exact, internal exports.")
+        )
     with transaction.atomic():
         job.save()
         queue.enqueue_after_commit(queue.BUILD_EXPORT, job.pk, on_queued=lambda: mark_export_queued(job.pk))
@@ -97,14 +118,19 @@ def mark_export_failed(job_id: int, reason: str) -> bool:
     return bool(updated)
 
 
+def _marked(job: ExportJob, marking: str) -> str:
+    return f"{job.kind}-{marking}" if job.internal else job.kind
+
+
 def export_storage_name(job: ExportJob) -> str:
     """Where a job's file lives in private storage: fixed per job, so a retry overwrites its own file."""
-    return f"exports/{job.consultation.slug}-{job.kind}-{job.pk}.{job.format}"
+    return f"exports/{job.consultation.slug}-{_marked(job, 'internal')}-{job.pk}.{job.format}"
 
 
-def download_filename(job: ExportJob) -> str:
+def download_filename(job: ExportJob, *, suffix: str = "") -> str:
+    """The name staff get: an internal export says INTERNAL in it; `suffix` names the readme beside a file."""
     day = timezone.localtime(job.finished_at or job.created_at).date().isoformat()
-    return f"civictrust-{job.consultation.slug}-{job.kind}-{day}.{job.format}"
+    return f"civictrust-{job.consultation.slug}-{_marked(job, 'INTERNAL')}-{day}.{job.format}{suffix}"
 
 
 class JobLock:
@@ -186,8 +212,8 @@ def too_many_attempts(attempts: int) -> str:
 
 
 @reads_figures
-def _build_file(job: ExportJob, on_progress: ProgressCallback) -> int:
-    """Write the job's file into private storage (atomically: a partial file never shows); rows written."""
+def _build_file(job: ExportJob, on_progress: ProgressCallback) -> tuple[int, str]:
+    """Write the job's file into private storage (atomically: a partial file never shows); (rows, readme)."""
     filters = filters_from_json(job.filters)
     name = export_storage_name(job)
     path = private_storage.path(name)
@@ -195,20 +221,25 @@ def _build_file(job: ExportJob, on_progress: ProgressCallback) -> int:
     partial = path + ".part"
     with open(partial, "wb") as out:
         if job.kind == ExportJob.Kind.TALLIES:
-            tables = tally_tables(job.consultation, filters, on_progress)
+            tables = export_tally_tables(
+                job.consultation, internal=job.internal, filters=filters, on_progress=on_progress
+            )
             out.write(tallies_file(tables, job.format))
-            rows = sum(len(table.rows) for table in tables)
+            rows = sum(len(table.rows) for table in tables[1:])
+            readme = [label for _key, label, *_rest in tables[0].rows]
         else:
-            rows = write_records(
+            written = write_records(
                 consultation=job.consultation,
                 what=job.kind,
                 fmt=job.format,
                 out=out,
                 filters=filters,
                 on_progress=on_progress,
+                internal=job.internal,
             )
+            rows, readme = written.rows, written.readme
     os.replace(partial, path)
-    return rows
+    return rows, "\n\n".join(readme)
 
 
 def run_export_job(job_id: int) -> ExportJob | None:
@@ -238,7 +269,7 @@ def run_export_job(job_id: int) -> ExportJob | None:
             this_attempt.update(progress=percent)
 
         try:
-            rows = _build_file(job, on_progress)
+            rows, readme = _build_file(job, on_progress)
         except (SoftTimeLimitExceeded, ExportError) as error:
             reason = (
                 _("The export took longer than the time limit (%(seconds)d seconds); narrow it with filters.")
@@ -262,6 +293,7 @@ def run_export_job(job_id: int) -> ExportJob | None:
             status=ExportJob.Status.DONE,
             progress=100,
             row_count=rows,
+            readme=readme,
             file=export_storage_name(job),
             finished_at=timezone.now(),
         )

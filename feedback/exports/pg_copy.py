@@ -11,20 +11,25 @@ from ..models import Consultation, Endorsement
 from ..results.tallies import TallyFilters
 from .formats import UTF8_BOM
 from .neutralise import neutralise_sql
-from .records import Progress, record_labels, record_queryset
+from .records import CLASSIFICATION_COLUMN, RECORDS_ORDER, Progress, record_labels, records_sql
 
 
-def copy_statement(consultation: Consultation, what: str, filters: TallyFilters | None) -> str:
+def copy_statement(
+    consultation: Consultation, what: str, filters: TallyFilters | None, *, anonymised: bool, classification: str
+) -> str:
     """The whole `COPY (SELECT ...) TO STDOUT` statement, values bound client-side by psycopg.
 
-    The inner query is the ORM's own (same filters as every other path); labels come from small
-    VALUES lists joined by hash. Concerns are sorted row by row (their text is part of the order);
-    endorsements come as sorted groups of identical records, each written as many times as it counts.
+    The rows are `records.records_sql`'s (the same filters, the same anonymity, the same order as every
+    other path); labels come from small VALUES lists joined by hash, and every row starts with the
+    file's classification. Concerns are sorted row by row (their text is part of the order); endorsements
+    come as sorted groups of identical records, each written as many times as it counts.
     """
-    inner_sql, inner_params = record_queryset(consultation, what, filters).order_by().query.sql_with_params()
+    base_sql, base_params = records_sql(consultation, what, filters, anonymised=anonymised)
     items, roles, areas = record_labels(consultation, what)
-    params: list = [items[None]] if what == "concerns" else []  # the "Other" topic, first in the text
-    params.extend(inner_params)
+    params: list = [classification]
+    if what == "concerns":
+        params.append(items[None])  # the "Other" topic, next in the text
+    params.extend(base_params)
 
     def values(labels: dict, key_type: str) -> str:
         pairs = [(key, label) for key, label in labels.items() if key is not None]
@@ -37,32 +42,31 @@ def copy_statement(consultation: Consultation, what: str, filters: TallyFilters 
     item_values = values(items, "bigint")
     role_values = values(roles, "text")
     area_values = values(areas, "text")
-    # The ORM's SELECT names its columns after the fields ("day" is the TruncDate annotation, "n"
-    # the size of a group). Every piece below is either the ORM's SQL or a fixed fragment; all
-    # values are bound by mogrify.
-    item_key = "topic_id" if what == "concerns" else "remedy_id"
+    # Every piece below is either records_sql's SQL or a fixed fragment; all values are bound by mogrify.
     labelled = (
-        f"FROM ({inner_sql}) AS r "  # noqa: S608
-        f"LEFT JOIN ({item_values}) AS item(key, label) ON item.key = r.{item_key} "
-        f"LEFT JOIN ({role_values}) AS role(key, label) ON role.key = r.role "
-        f"LEFT JOIN ({area_values}) AS area(key, label) ON area.key = r.community_area"
+        f"FROM ({base_sql}) AS r "  # noqa: S608
+        f"LEFT JOIN ({item_values}) AS item(key, label) ON item.key = r.item "
+        f"LEFT JOIN ({role_values}) AS role(key, label) ON role.key = r.role_code "
+        f"LEFT JOIN ({area_values}) AS area(key, label) ON area.key = r.area_code"
     )
-    role_column = "COALESCE(role.label, r.role) AS role"
-    area_column = "COALESCE(area.label, r.community_area) AS community_area"
+    role_column = "COALESCE(role.label, r.role_code) AS role"
+    area_column = "COALESCE(area.label, r.area_code) AS community_area"
     if what == "concerns":
         query = (
-            f"SELECT r.day, COALESCE(item.label, %s) AS topic, {role_column}, {area_column}, "  # noqa: S608
-            f"{neutralise_sql('r.text')} AS text {labelled} ORDER BY r.day, r.topic_id, r.text"
+            f"SELECT %s AS {CLASSIFICATION_COLUMN}, r.day, COALESCE(item.label, %s) AS topic, "  # noqa: S608
+            f"{role_column}, {area_column}, {neutralise_sql('r.detail')} AS text {labelled} "
+            f"ORDER BY {', '.join('r.' + column for column in RECORDS_ORDER['concerns'].split(', '))}"
         )
     else:
         # The groups are labelled and sorted (a few thousand rows), then each is written `n` times:
         # the nested loop keeps the groups' order, so PostgreSQL never sorts the million rows.
-        group_order = "day, remedy_id, area_key, role_key"
+        group_order = RECORDS_ORDER["endorsements"]
         query = (
-            "SELECT g.day, g.remedy, g.role, g.community_area FROM ("  # noqa: S608  # nosec B608  # the ORM's SQL and fixed fragments; values bound by mogrify
-            "SELECT r.day, r.remedy_id, r.community_area AS area_key, r.role AS role_key, r.n, "
-            f"item.label AS remedy, {role_column}, {area_column} {labelled} "
-            f"ORDER BY {group_order}) AS g CROSS JOIN LATERAL generate_series(1, g.n) "
+            f"SELECT g.{CLASSIFICATION_COLUMN}, g.day, g.remedy, g.role, g.community_area FROM ("  # noqa: S608  # nosec B608  # records_sql and fixed fragments; values bound by mogrify
+            f"SELECT %s AS {CLASSIFICATION_COLUMN}, r.day, r.day_sort, r.day_level, r.item, r.area_code, "
+            f"r.role_code, r.detail AS n, item.label AS remedy, {role_column}, {area_column} {labelled} "
+            f"ORDER BY {', '.join('r.' + column for column in group_order.split(', '))}"
+            ") AS g CROSS JOIN LATERAL generate_series(1, g.n) "
             f"ORDER BY {', '.join('g.' + column for column in group_order.split(', '))}"
         )
     statement = f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER true)"
@@ -76,7 +80,9 @@ def _copy_connection():
     return connections[router.db_for_read(Endorsement)]
 
 
-def write_csv_copy(consultation, what, filters, out: BinaryIO, progress: Progress) -> int:
+def write_csv_copy(
+    consultation, what, filters, out: BinaryIO, progress: Progress, *, anonymised: bool, classification: str
+) -> int:
     """Stream `COPY ... TO STDOUT` into `out` in blocks of about a megabyte; returns the rows written.
 
     The rows are read with libpq's own copy call (psycopg's `pq` layer), one C call per row, so
@@ -84,7 +90,9 @@ def write_csv_copy(consultation, what, filters, out: BinaryIO, progress: Progres
     statement: the planner cannot know how many rows a group expands to, overestimates, and would
     spend longer compiling than the query takes to run.
     """
-    statement = copy_statement(consultation, what, filters).encode()
+    statement = copy_statement(
+        consultation, what, filters, anonymised=anonymised, classification=classification
+    ).encode()
     out.write(UTF8_BOM)
     connection = _copy_connection()
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:

@@ -1,34 +1,61 @@
-"""Writing record exports: CSV (COPY on PostgreSQL), JSON and XLSX, streamed in constant memory."""
+"""Writing record exports: CSV (COPY on PostgreSQL), JSON and XLSX, streamed in constant memory.
+
+A shareable file (the default) is k-anonymous with k = RESULTS_MIN_CELL (`exports.anonymity`); an internal
+one is exact and says INTERNAL in every row (CSV), its readme sheet (XLSX) or its top level (JSON).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import BinaryIO
 
-from django.db import connection
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from ..models import Consultation
 from ..results.tallies import TallyFilters
+from .anonymity import Generalisation, concern_cells, endorsement_cells, generalise
 from .formats import FORMATS, RECORD_KINDS, UTF8_BOM, XLSX_MAX_ROWS, ExportError, ProgressCallback
 from .neutralise import xlsx_cell
 from .pg_copy import write_csv_copy
-from .records import RECORD_COLUMNS, Progress, count_records, iter_records
+from .readme import records_readme
+from .records import (
+    CLASSIFICATION_COLUMN,
+    INTERNAL,
+    RECORD_COLUMNS,
+    SHAREABLE,
+    Progress,
+    cells_table,
+    count_records,
+    iter_records,
+)
 
 
-def _write_csv_rows(rows: Iterable[tuple], columns, out: BinaryIO, progress: Progress) -> int:
+@dataclass(frozen=True)
+class RecordsFile:
+    """What `write_records` wrote: how many records, and the file's readme lines."""
+
+    rows: int
+    readme: list[str]
+    internal: bool
+
+
+def _write_csv_rows(rows: Iterable[tuple], columns, out: BinaryIO, progress: Progress, classification: str) -> int:
     out.write(UTF8_BOM)
     text = io.TextIOWrapper(out, encoding="utf-8", errors="replace", newline="", write_through=True)
     try:
         writer = csv.writer(text)
-        writer.writerow(columns)
+        writer.writerow((CLASSIFICATION_COLUMN, *columns))
         count = 0
         for row in rows:
-            writer.writerow(row)
+            writer.writerow((classification, *row))
             count += 1
             if count % 1000 == 0:
                 progress.advance(1000)
@@ -37,9 +64,9 @@ def _write_csv_rows(rows: Iterable[tuple], columns, out: BinaryIO, progress: Pro
         text.detach()  # leave `out` open for the caller
 
 
-def _write_json_rows(rows: Iterable[tuple], columns, out: BinaryIO, progress: Progress) -> int:
-    """A JSON array of objects, written one object at a time."""
-    out.write(b"[")
+def _write_json_rows(rows: Iterable[tuple], columns, out: BinaryIO, progress: Progress, head: dict) -> int:
+    """A JSON object: the classification and readme first, then `records`, an array written one object at a time."""
+    out.write(json.dumps(head, ensure_ascii=False, indent=1)[:-2].encode("utf-8") + b',\n "records": [')
     count = 0
     for row in rows:
         item = json.dumps(dict(zip(columns, row, strict=True)), ensure_ascii=False)
@@ -47,12 +74,12 @@ def _write_json_rows(rows: Iterable[tuple], columns, out: BinaryIO, progress: Pr
         count += 1
         if count % 1000 == 0:
             progress.advance(1000)
-    out.write(b"\n]\n")
+    out.write(b"\n ]\n}\n")
     return count
 
 
-def _write_xlsx_rows(rows: Iterable[tuple], columns, out: BinaryIO, progress: Progress, title: str) -> int:
-    """openpyxl's write-only mode streams rows to a temporary file, then zips it into `out`."""
+def _write_xlsx_rows(rows: Iterable[tuple], columns, out: BinaryIO, progress: Progress, title: str, readme) -> int:
+    """openpyxl's write-only mode streams rows to a temporary file, then zips it into `out`; a readme sheet after."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title)
     sheet.append(list(columns))
@@ -62,8 +89,32 @@ def _write_xlsx_rows(rows: Iterable[tuple], columns, out: BinaryIO, progress: Pr
         count += 1
         if count % 1000 == 0:
             progress.advance(1000)
+    notes = workbook.create_sheet(title="readme")
+    for line in readme:
+        notes.append([xlsx_cell(line)])
     workbook.save(out)
     return count
+
+
+@contextmanager
+def _one_snapshot() -> Iterator[None]:
+    """A transaction in which the cells counted and the records written are the same rows.
+
+    When it is the outermost transaction on PostgreSQL, it is REPEATABLE READ: an endorsement withdrawn
+    between counting the cells and writing the rows cannot shrink a group below k.
+    """
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
+
+
+def _generalisation(consultation: Consultation, what: str, filters: TallyFilters) -> Generalisation:
+    k = settings.RESULTS_MIN_CELL
+    cells = endorsement_cells if what == "endorsements" else concern_cells
+    return generalise(cells(consultation, filters, k), k)
 
 
 def write_records(
@@ -74,35 +125,58 @@ def write_records(
     out: BinaryIO,
     filters: TallyFilters | None = None,
     on_progress: ProgressCallback | None = None,
-) -> int:
-    """Stream the anonymised records into `out`; returns the number of rows (header excluded).
+    internal: bool = False,
+) -> RecordsFile:
+    """Stream the records into `out`: shareable (k-anonymous, the whole consultation) or `internal` (exact).
 
-    Memory does not grow with the number of rows: CSV on PostgreSQL is written chunk by chunk
-    from `COPY ... TO STDOUT`; every other case reads a server-side cursor in chunks. XLSX needs
-    a seekable `out` and refuses more rows than a sheet holds (ExportError).
+    Memory does not grow with the number of rows: CSV on PostgreSQL is written chunk by chunk from
+    `COPY ... TO STDOUT`; every other case reads a server-side cursor in chunks. XLSX needs a seekable
+    `out` and refuses more rows than a sheet holds. A shareable export refuses filters and selections
+    (ExportError): two differently narrowed k-anonymous files could be compared to single someone out.
+    Who may ask for an internal file is the caller's to check (`jobs.can_export_internal`).
     """
     if what not in RECORD_KINDS:
         raise ExportError(_("Unknown records: %(what)s.") % {"what": what})
     if fmt not in FORMATS:
         raise ExportError(_("Unknown format: %(format)s.") % {"format": fmt})
-    columns = RECORD_COLUMNS[what]
-    needs_total = on_progress is not None or fmt == "xlsx"
-    total = count_records(consultation, what, filters) if needs_total else 0
-    if fmt == "xlsx" and total > XLSX_MAX_ROWS:
+    filters = filters or TallyFilters()
+    if not internal and filters != TallyFilters():
         raise ExportError(
-            _("%(rows)d rows do not fit in one XLSX sheet (at most %(max)d); export them as CSV or JSON.")
-            % {"rows": total, "max": XLSX_MAX_ROWS}
+            _(
+                "A shareable export covers the whole consultation: filters and selections are only for exact, "
+                "internal exports, which need the permission to export internal records."
+            )
         )
-    progress = Progress(on_progress, total)
-    if fmt == "csv" and connection.vendor == "postgresql":
-        count = write_csv_copy(consultation, what, filters, out, progress)
-    else:
-        rows = iter_records(consultation, what, filters)
-        if fmt == "csv":
-            count = _write_csv_rows(rows, columns, out, progress)
-        elif fmt == "json":
-            count = _write_json_rows(rows, columns, out, progress)
+    columns = RECORD_COLUMNS[what]
+    classification = INTERNAL if internal else SHAREABLE
+    with _one_snapshot():
+        generalisation = None if internal else _generalisation(consultation, what, filters)
+        if generalisation is not None:
+            total = generalisation.rows_kept
         else:
-            count = _write_xlsx_rows(rows, columns, out, progress, title=what)
+            total = count_records(consultation, what, filters) if on_progress is not None or fmt == "xlsx" else 0
+        if fmt == "xlsx" and total > XLSX_MAX_ROWS:
+            raise ExportError(
+                _("%(rows)d rows do not fit in one XLSX sheet (at most %(max)d); export them as CSV or JSON.")
+                % {"rows": total, "max": XLSX_MAX_ROWS}
+            )
+        progress = Progress(on_progress, total)
+        anonymised = generalisation is not None
+        with cells_table(generalisation):
+            if fmt == "csv" and connection.vendor == "postgresql":
+                count = write_csv_copy(
+                    consultation, what, filters, out, progress, anonymised=anonymised, classification=classification
+                )
+            else:
+                rows = iter_records(consultation, what, filters, anonymised=anonymised)
+                readme = records_readme(consultation=consultation, what=what, generalisation=generalisation)
+                if fmt == "csv":
+                    count = _write_csv_rows(rows, columns, out, progress, classification)
+                elif fmt == "json":
+                    head = {CLASSIFICATION_COLUMN: classification, "readme": readme, "columns": list(columns)}
+                    count = _write_json_rows(rows, columns, out, progress, head)
+                else:
+                    count = _write_xlsx_rows(rows, columns, out, progress, what, readme)
     progress.finish()
-    return count
+    readme = records_readme(consultation=consultation, what=what, generalisation=generalisation)
+    return RecordsFile(rows=count, readme=readme, internal=internal)

@@ -1,7 +1,9 @@
-"""Tally exports: every exact figure of a consultation as tables (CSV or JSON long table, XLSX sheets).
+"""Tally exports as tables (CSV or JSON long table, XLSX sheets): the published figures, or every exact one.
 
-They carry exact figures: they are for staff allowed to export, never for the public. The database
-counts each table once, grouped by every dimension (a "cube"), and the breakdowns are sums of it.
+A shareable tally export holds exactly what the public results publish (`results.public`: breakdowns by
+people, small groups hidden), counted on the day of the export. The exact tallies are internal, for staff
+holding `feedback.export_internal`: the database counts each table once, grouped by every dimension (a
+"cube"), and the breakdowns are sums of it. Either file starts with a `readme` table saying which it is.
 """
 
 from __future__ import annotations
@@ -10,15 +12,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import tablib
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from ..briefing.selectors import published_remedies
 from ..community_areas import COMMUNITY_AREA_CHOICES
 from ..models import Concern, Consultation, Role, Topic
 from ..results import tallies as results
-from ..results.tallies import TallyFilters
+from ..results.public import count_published_figures, label_results
+from ..results.tallies import TallyFilters, TallyRow
 from .formats import FORMATS, ExportError, ProgressCallback, dataset_file
 from .neutralise import neutralise, xlsx_cell
+from .readme import tallies_readme
 
 # --- Tallies -----------------------------------------------------------------------------------------
 
@@ -33,7 +38,7 @@ class TallyTable:
     """One table of the tallies: rows of (key, label, group key, group label, count)."""
 
     name: str
-    rows: list[tuple[str, str, str, str, int]]
+    rows: list[tuple[str, str, str, str, int | None]]  # a count of None: hidden (a shareable breakdown)
 
 
 def _label(labels: dict, value: str) -> str:
@@ -157,14 +162,50 @@ def tally_tables(
     return tables
 
 
+def _cell(value, clean):
+    """A count as it is, a hidden count empty, any text through `clean` (formula neutralisation)."""
+    if value is None:
+        return ""
+    return value if isinstance(value, int) else clean(str(value))
+
+
+def published_tally_tables(consultation: Consultation) -> list[TallyTable]:
+    """The figures the public results publish, counted now, as tables (the shareable tally export)."""
+    published = label_results(consultation, count_published_figures(consultation))
+
+    def rows(tally_rows: list[TallyRow]) -> list[tuple[str, str, str, str, int | None]]:
+        return [(row.key, row.label, "", "", None if row.suppressed else row.count) for row in tally_rows]
+
+    return [
+        TallyTable(
+            "totals",
+            [
+                ("endorsements", _("Endorsements"), "", "", published.total_endorsements),
+                ("participants", _("Participants who endorsed"), "", "", published.total_participants),
+                ("concerns", _("Concerns received"), "", "", published.total_concerns),
+            ],
+        ),
+        TallyTable("endorsements_per_remedy", rows(published.endorsements_per_remedy)),
+        TallyTable("concerns_per_topic", rows(published.concerns_per_topic)),
+        TallyTable("participants_by_area", rows(published.participants_by_area)),
+        TallyTable("participants_by_role", rows(published.participants_by_role)),
+        TallyTable("concerns_by_area", rows(published.concerns_by_area)),
+        TallyTable("concerns_by_role", rows(published.concerns_by_role)),
+    ]
+
+
+def readme_table(consultation: Consultation, *, internal: bool) -> TallyTable:
+    classification = ("classification", "INTERNAL" if internal else "shareable", "", "", None)
+    lines = tallies_readme(consultation=consultation, internal=internal, min_cell=settings.RESULTS_MIN_CELL)
+    return TallyTable("readme", [classification, *((f"note_{n}", line, "", "", None) for n, line in enumerate(lines))])
+
+
 def tally_dataset(tables: list[TallyTable]) -> tablib.Dataset:
     """All tables in one long dataset (one row per figure), every text cell neutralised."""
     dataset = tablib.Dataset(headers=list(TALLY_HEADERS), title="tallies")
     for table in tables:
         for row in table.rows:
-            dataset.append(
-                [value if isinstance(value, int) else neutralise(str(value)) for value in (table.name, *row)]
-            )
+            dataset.append([_cell(value, neutralise) for value in (table.name, *row)])
     return dataset
 
 
@@ -174,9 +215,32 @@ def tally_databook(tables: list[TallyTable]) -> tablib.Databook:
     for table in tables:
         sheet = tablib.Dataset(headers=list(TALLY_HEADERS[1:]), title=table.name[:31])
         for row in table.rows:
-            sheet.append([value if isinstance(value, int) else xlsx_cell(str(value)) for value in row])
+            sheet.append([_cell(value, xlsx_cell) for value in row])
         sheets.append(sheet)
     return tablib.Databook(sheets)
+
+
+def export_tally_tables(
+    consultation: Consultation,
+    *,
+    internal: bool = False,
+    filters: TallyFilters | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> list[TallyTable]:
+    """The tables of a tally export, its readme first: the published figures, or (`internal`) every exact one.
+
+    A shareable export takes no filter (ExportError): narrowed figures of two exports could be subtracted.
+    """
+    filters = filters or TallyFilters()
+    if not internal and filters != TallyFilters():
+        raise ExportError(
+            _(
+                "Shareable tallies are the published figures of the whole consultation: filters are only for "
+                "exact, internal exports, which need the permission to export internal records."
+            )
+        )
+    tables = tally_tables(consultation, filters, on_progress) if internal else published_tally_tables(consultation)
+    return [readme_table(consultation, internal=internal), *tables]
 
 
 def render_tallies(
@@ -184,11 +248,15 @@ def render_tallies(
     fmt: str,
     filters: TallyFilters | None = None,
     on_progress: ProgressCallback | None = None,
+    *,
+    internal: bool = False,
 ) -> bytes:
-    """The exact tallies as a CSV, XLSX or JSON file's bytes (small: one row per figure)."""
+    """A tally export as a CSV, XLSX or JSON file's bytes (small: one row per figure)."""
     if fmt not in FORMATS:
         raise ExportError(_("Unknown format: %(format)s.") % {"format": fmt})
-    return tallies_file(tally_tables(consultation, filters, on_progress), fmt)
+    return tallies_file(
+        export_tally_tables(consultation, internal=internal, filters=filters, on_progress=on_progress), fmt
+    )
 
 
 def tallies_file(tables: list[TallyTable], fmt: str) -> bytes:

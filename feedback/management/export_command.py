@@ -41,6 +41,12 @@ class ExportCommand(BaseCommand):
         parser.add_argument("--community-area", default="", choices=["", *dict(COMMUNITY_AREA_CHOICES)])
         parser.add_argument("--role", default="", choices=["", *Role.values])
         parser.add_argument("--source", default="", choices=["", *Concern.Source.values], help="Concerns only.")
+        parser.add_argument(
+            "--internal",
+            action="store_true",
+            help="Exact figures and records, marked INTERNAL (never to share). Without it the export is shareable: "
+            "the published figures, or k-anonymous records, of the whole consultation (no filter).",
+        )
 
     def consultation(self, slug: str) -> Consultation:
         return consultation_from_slug(slug)

@@ -62,6 +62,16 @@ class ExportJob(models.Model):
     kind = models.CharField(_("what"), max_length=20, choices=Kind.choices, default=Kind.TALLIES)
     format = models.CharField(_("format"), max_length=5, choices=Format.choices, default=Format.CSV)
     filters = models.JSONField(_("filters"), default=dict, blank=True)
+    # Exact figures and records, for staff holding feedback.export_internal; otherwise the export is shareable
+    # (published figures, k-anonymous records of the whole consultation). Marked in the file's name and content.
+    internal = models.BooleanField(
+        _("exact, internal"),
+        default=False,
+        help_text=_(
+            "Exact figures and records, with small groups that may identify people: never to be shared outside "
+            "civictrust. Leave unticked for a shareable export."
+        ),
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, editable=False, verbose_name=_("requested by")
     )
@@ -70,6 +80,7 @@ class ExportJob(models.Model):
     row_count = models.PositiveBigIntegerField(_("rows"), null=True, blank=True)
     file = models.FileField(_("file"), storage=private_export_storage, upload_to="exports/", blank=True)
     error = models.TextField(_("error"), blank=True)
+    readme = models.TextField(_("read me"), blank=True, editable=False)
     attempts = models.PositiveSmallIntegerField(default=0, editable=False)
     enqueued_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("requested"), default=timezone.now)
@@ -80,6 +91,7 @@ class ExportJob(models.Model):
         verbose_name = _("export")
         verbose_name_plural = _("exports")
         ordering = ["-created_at"]
+        permissions = [("export_internal", _("Can export exact internal records and tallies"))]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_format_display()}) #{self.pk}"

@@ -15,7 +15,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ..exports.admin import CONCERN_EXPORT_ACTIONS
+from ..exports.admin import CONCERN_EXPORT_ACTIONS, InternalExportPermission
 from ..models import Concern, ModerationEvent, Theme
 from ..participation.forms import describe_hidden
 from ..participation.services import enter_concern_on_behalf
@@ -127,7 +127,7 @@ REJECT_PREVIEW = 20
 
 
 @admin.register(Concern)
-class ConcernAdmin(ChangePageDecisions, admin.ModelAdmin):
+class ConcernAdmin(InternalExportPermission, ChangePageDecisions, admin.ModelAdmin):
     form = ConcernAdminForm
     list_display = ("summary", "status", "reported", "topic", "community_area", "role", "source", "age")
     list_filter = (

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
-from ..exports.admin import ENDORSEMENT_EXPORT_ACTIONS
+from ..exports.admin import ENDORSEMENT_EXPORT_ACTIONS, InternalExportPermission
 from ..models import Endorsement
 from ..results.admin import ReadOnlyAdmin
 
@@ -16,7 +16,7 @@ VALUE_ORDER = (TruncDate("created_at").asc(), "remedy", "community_area", "role"
 
 
 @admin.register(Endorsement)
-class EndorsementAdmin(ReadOnlyAdmin):
+class EndorsementAdmin(InternalExportPermission, ReadOnlyAdmin):
     """Endorsements without their participant id (it identifies a browser, and staff never need it)."""
 
     list_display = ("remedy", "role", "community_area", "day")

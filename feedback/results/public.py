@@ -17,7 +17,7 @@ from ..briefing.selectors import published_remedies, published_topics
 from ..community_areas import COMMUNITY_AREA_CHOICES
 from ..models import Concern, Consultation, Endorsement, Role
 from .suppression import suppress_small_cells
-from .tallies import COUNTED_CONCERN_STATUSES, TallyRow
+from .tallies import COUNTED_CONCERN_STATUSES, TallyRow, purged_participant_counts
 
 AREA_LABELS = dict(COMMUNITY_AREA_CHOICES)
 ROLE_LABELS = dict(Role.choices)
@@ -72,7 +72,15 @@ def count_published_figures(consultation: Consultation, *, minimum: int | None =
     per_topic = dict(concerns.values_list("topic").annotate(n=Count("pk")))
     shown_topics = set(topic_ids)
 
+    # A purged consultation's endorsements no longer say who made them together: its people come from the
+    # counts its PurgeSnapshot kept just before the purge (results.tallies.purged_participants).
+    purged = purged_participant_counts(consultation)
+    if purged is not None:
+        participants = purged["total"]
+
     def people_by(field_name: str) -> dict:
+        if purged is not None:
+            return purged["by_area" if field_name == "community_area" else "by_role"]
         return dict(endorsements.values_list(field_name).annotate(n=Count("participant", distinct=True)))
 
     def concerns_by(field_name: str) -> dict:

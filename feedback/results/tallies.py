@@ -242,6 +242,13 @@ def participant_counts(consultation: Consultation) -> dict:
     }
 
 
+def purged_participant_counts(consultation: Consultation) -> dict | None:
+    """The participant counts a purged consultation's PurgeSnapshot kept (see participant_counts); None otherwise."""
+    if consultation.purged_on is None:
+        return None
+    return PurgeSnapshot.objects.filter(consultation=consultation).values_list("participants", flat=True).first()
+
+
 def purged_participants(consultation: Consultation, filters: TallyFilters) -> int | None:
     """How many people endorsed in a purged consultation, narrowed by `filters`, as counted just before its purge.
 

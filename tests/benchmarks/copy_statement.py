@@ -1,4 +1,7 @@
-"""Print the COPY statement export_records runs for a consultation's endorsements, for psql to time alone."""
+"""Print a plain PostgreSQL COPY of an endorsement export's columns (day, remedy, role, community area), for psql.
+
+The baseline the records CSV is measured against: the same rows and columns, with no label, order or anonymity.
+"""
 
 import os
 import sys
@@ -11,7 +14,18 @@ import django  # noqa: E402
 
 django.setup()
 
-from feedback.exports.pg_copy import copy_statement as _copy_statement  # noqa: E402
-from feedback.models import Consultation  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.models.functions import TruncDate  # noqa: E402
+from psycopg import ClientCursor  # noqa: E402
 
-print(_copy_statement(Consultation.objects.get(slug=sys.argv[1]), "endorsements", None))
+from feedback.models import Consultation, Endorsement  # noqa: E402
+
+consultation = Consultation.objects.get(slug=sys.argv[1])
+rows = (
+    Endorsement.objects.filter(remedy__consultation=consultation)
+    .annotate(day=TruncDate("created_at"))
+    .values_list("day", "remedy__title", "role", "community_area")
+)
+sql, params = rows.query.sql_with_params()
+connection.ensure_connection()
+print(ClientCursor(connection.connection).mogrify(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER true)", params))

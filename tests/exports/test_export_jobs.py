@@ -39,6 +39,15 @@ def endorsed(briefing):
     return briefing
 
 
+@pytest.fixture
+def trusted_organizer(organizer):
+    """An organizer an administrator granted exact, internal exports."""
+    from django.contrib.auth.models import Permission
+
+    organizer.user_permissions.add(Permission.objects.get(codename="export_internal"))
+    return organizer
+
+
 def request_through_admin(client, consultation, **fields):
     data = {"consultation": consultation.pk, "kind": "tallies", "format": "csv", **fields}
     return client.post(ADD_URL, data)
@@ -59,15 +68,18 @@ def built_job(endorsed, organizer, django_capture_on_commit_callbacks):
 
 
 def test_an_organizer_requests_an_export_and_it_is_built_after_the_commit(
-    client, endorsed, organizer, django_capture_on_commit_callbacks
+    client, endorsed, trusted_organizer, django_capture_on_commit_callbacks
 ):
-    client.force_login(organizer)
+    client.force_login(trusted_organizer)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = request_through_admin(client, endorsed, kind="endorsements", format="xlsx", community_area="14")
+        response = request_through_admin(
+            client, endorsed, kind="endorsements", format="xlsx", community_area="14", internal="on"
+        )
     assert response.status_code == 302
     assert len(callbacks) == 1
     job = ExportJob.objects.get()
-    assert (job.requested_by, job.status, job.progress, job.attempts) == (organizer, "done", 100, 1)
+    assert (job.requested_by, job.status, job.progress, job.attempts) == (trusted_organizer, "done", 100, 1)
+    assert job.internal and "INTERNAL" in job.readme
     assert job.filters == {"community_area": "14"}
     assert job.enqueued_at is not None
     assert job.row_count == Endorsement.objects.filter(community_area="14").count() == 15
@@ -167,7 +179,9 @@ def test_staff_allowed_to_export_download_the_file_as_an_attachment(client, buil
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "no-store" in response["Cache-Control"]
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
-    assert {"table": "totals", "key": "endorsements", "count": "30"}.items() <= rows[0].items()
+    assert {"table": "readme", "key": "classification", "label": "shareable"}.items() <= rows[0].items()
+    totals = [row for row in rows if row["table"] == "totals"]
+    assert {"table": "totals", "key": "endorsements", "count": "30"}.items() <= totals[0].items()
 
 
 def test_an_unfinished_export_has_nothing_to_download(client, endorsed, organizer):
@@ -248,7 +262,7 @@ def test_an_unexpected_error_fails_the_job_with_its_kind_only(endorsed, monkeypa
     def broken(*args, **kwargs):
         raise ValueError("resident@example.org wrote something")
 
-    monkeypatch.setattr("feedback.exports.jobs.tally_tables", broken)
+    monkeypatch.setattr("feedback.exports.jobs.export_tally_tables", broken)
     job = ExportJob.objects.create(consultation=endorsed)
     run_export_job(job.pk)
     job.refresh_from_db()
@@ -260,7 +274,7 @@ def test_a_database_error_is_left_to_the_task_to_retry(endorsed, monkeypatch):
     def unreachable(*args, **kwargs):
         raise OperationalError("server closed the connection")
 
-    monkeypatch.setattr("feedback.exports.jobs.tally_tables", unreachable)
+    monkeypatch.setattr("feedback.exports.jobs.export_tally_tables", unreachable)
     job = ExportJob.objects.create(consultation=endorsed)
     with pytest.raises(OperationalError):
         run_export_job(job.pk)
@@ -274,7 +288,7 @@ def test_a_job_that_keeps_hitting_database_errors_ends_failed_with_a_reason(endo
     def unreachable(*args, **kwargs):
         raise OperationalError("server closed the connection")
 
-    monkeypatch.setattr("feedback.exports.jobs.tally_tables", unreachable)
+    monkeypatch.setattr("feedback.exports.jobs.export_tally_tables", unreachable)
     job = ExportJob.objects.create(consultation=endorsed)
     monkeypatch.setitem(build_export.app.conf, "task_eager_propagates", False)
     build_export.apply(args=[job.pk])  # in-process, the retries run at once, one inside the other
@@ -320,16 +334,17 @@ def post_action(client, url: str, action: str, ids) -> object:
     return client.post(url, {"action": action, "_selected_action": [str(pk) for pk in ids]})
 
 
-def test_selected_endorsements_export_anonymised(client, endorsed, organizer):
-    client.force_login(organizer)
+def test_selected_endorsements_export_exact_records_marked_internal(client, endorsed, trusted_organizer):
+    client.force_login(trusted_organizer)
     ids = list(Endorsement.objects.values_list("pk", flat=True)[:4])
     response = post_action(client, "/admin/feedback/endorsement/", "export_selected_endorsements_csv", ids)
     assert response.status_code == 200
-    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Content-Disposition"].startswith('attachment; filename="civictrust-endorsements-INTERNAL-')
     text = response.content.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == 4
-    assert list(rows[0]) == ["day", "remedy", "role", "community_area"]
+    assert list(rows[0]) == ["classification", "day", "remedy", "role", "community_area"]
+    assert {row["classification"] for row in rows} == {"INTERNAL"}
     for participant in Endorsement.objects.values_list("participant", flat=True):
         assert str(participant) not in text
 
@@ -402,12 +417,61 @@ def test_a_job_a_live_worker_is_building_is_left_to_it(endorsed, django_db_block
     assert (job.status, job.attempts) == ("done", 2)
 
 
-def test_the_request_form_offers_what_format_and_filters(client, endorsed, organizer):
-    client.force_login(organizer)
+def test_the_request_form_offers_what_format_and_filters(client, endorsed, trusted_organizer):
+    client.force_login(trusted_organizer)
     page = client.get(ADD_URL).content.decode()
-    for field in ("consultation", "kind", "format", "since", "until", "community_area", "role", "source"):
+    for field in ("consultation", "kind", "format", "internal", "since", "until", "community_area", "role", "source"):
         assert f'name="{field}"' in page
     assert "Approved concerns (anonymised)" in page
+
+
+def test_without_the_internal_permission_the_form_offers_shareable_exports_of_everything_only(
+    client, endorsed, organizer
+):
+    client.force_login(organizer)
+    page = client.get(ADD_URL).content.decode()
+    assert 'name="kind"' in page
+    for field in ("internal", "since", "until", "community_area", "role", "source"):
+        assert f'name="{field}"' not in page
+    # A forged filter is refused with the reason, nothing saved; a forged "internal" is not taken.
+    refused = request_through_admin(client, endorsed, internal="on", community_area="14")
+    assert refused.status_code == 200 and "covers the whole consultation" in refused.content.decode()
+    assert not ExportJob.objects.exists()
+    assert request_through_admin(client, endorsed, internal="on").status_code == 302
+    job = ExportJob.objects.get()
+    assert not job.internal and job.filters == {}
+
+
+def test_an_internal_export_needs_the_permission_to_request_and_to_download(
+    client, endorsed, organizer, trusted_organizer, django_capture_on_commit_callbacks
+):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        request_export(ExportJob(consultation=endorsed, internal=True), requested_by=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = request_export(
+            ExportJob(consultation=endorsed, kind="endorsements", internal=True), requested_by=trusted_organizer
+        )
+    job.refresh_from_db()
+    assert job.status == "done"
+    client.force_login(trusted_organizer)
+    response = client.get(download_url(job))
+    assert 'filename="civictrust-chicago-endorsements-INTERNAL-' in response["Content-Disposition"]
+    assert "INTERNAL" in client.get(reverse("admin:feedback_exportjob_readme", args=[job.pk])).content.decode()
+    from feedback.models import ExportJob as Job  # the same organizer without the permission
+
+    trusted_organizer.user_permissions.clear()
+    client.force_login(Job.objects.get().requested_by)
+    assert client.get(download_url(job)).status_code == 403
+
+
+def test_a_shareable_export_refuses_filters(endorsed, organizer):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="whole consultation"):
+        request_export(ExportJob(consultation=endorsed, filters={"community_area": "14"}), requested_by=organizer)
+    assert not ExportJob.objects.exists()
 
 
 def test_an_advocate_cannot_request_exports(client, endorsed, advocate):

@@ -74,22 +74,43 @@ def populated(briefing):
 
 
 def read_csv(data: bytes) -> list[dict]:
+    """The rows of a CSV export; a record file's classification column is checked and left out."""
     assert data.startswith(UTF8_BOM)
-    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    for row in rows:
+        if "classification" in row:
+            assert row.pop("classification") in ("INTERNAL", "shareable")
+    return rows
 
 
 def read_xlsx_sheets(data: bytes):
     return load_workbook(io.BytesIO(data))
 
 
-def records(consultation, what: str, fmt: str, filters=None) -> bytes:
+def records(consultation, what: str, fmt: str, filters=None, *, internal: bool = True) -> bytes:
+    """An exact (internal) record file by default: these tests check figures; the shareable ones are in
+    test_k_anonymous_records.py."""
     out = io.BytesIO()
-    write_records(consultation=consultation, what=what, fmt=fmt, out=out, filters=filters)
+    write_records(consultation=consultation, what=what, fmt=fmt, out=out, filters=filters, internal=internal)
     return out.getvalue()
 
 
+def json_records(data: bytes) -> list[dict]:
+    document = json.loads(data)
+    assert document["classification"] in ("INTERNAL", "shareable") and document["readme"]
+    return document["records"]
+
+
+def exact_tallies(consultation, fmt: str, filters=None) -> bytes:
+    return render_tallies(consultation, fmt, filters, internal=True)
+
+
 def tally_figures_from_rows(rows) -> dict[tuple[str, str, str], int]:
-    return {(row["table"], row["key"], row["group_key"]): int(row["count"]) for row in rows}
+    return {
+        (row["table"], row["key"], row["group_key"]): int(row["count"])
+        for row in rows
+        if row["table"] != "readme" and row["count"] not in ("", None)
+    }
 
 
 def independent_counts(consultation) -> dict[tuple[str, str, str], int]:
@@ -132,24 +153,26 @@ def assert_figures_match(figures: dict, expected: dict) -> None:
 
 def test_csv_tallies_equal_independent_counts(populated):
     consultation = populated["consultation"]
-    rows = read_csv(render_tallies(consultation, "csv"))
+    rows = read_csv(exact_tallies(consultation, "csv"))
     assert list(rows[0]) == list(TALLY_HEADERS)
     assert_figures_match(tally_figures_from_rows(rows), independent_counts(consultation))
 
 
 def test_json_tallies_equal_independent_counts(populated):
     consultation = populated["consultation"]
-    rows = json.loads(render_tallies(consultation, "json"))
+    rows = json.loads(exact_tallies(consultation, "json"))
     assert_figures_match(tally_figures_from_rows(rows), independent_counts(consultation))
 
 
 def test_xlsx_tallies_have_one_sheet_per_table_and_equal_independent_counts(populated):
     consultation = populated["consultation"]
-    workbook = read_xlsx_sheets(render_tallies(consultation, "xlsx"))
+    workbook = read_xlsx_sheets(exact_tallies(consultation, "xlsx"))
     figures = {}
     for sheet in workbook.worksheets:
         header, *body = sheet.iter_rows(values_only=True)
         assert header == TALLY_HEADERS[1:]
+        if sheet.title == "readme":
+            continue
         for key, _label, group_key, _group, count in body:
             figures[(sheet.title, key or "", group_key or "")] = count
     assert {"totals", "endorsements_per_remedy", "endorsements_by_remedy_and_area", "concerns_per_day"} <= set(
@@ -160,7 +183,7 @@ def test_xlsx_tallies_have_one_sheet_per_table_and_equal_independent_counts(popu
 
 def test_per_day_tallies_add_up_to_the_counted_totals(populated):
     consultation = populated["consultation"]
-    rows = read_csv(render_tallies(consultation, "csv"))
+    rows = read_csv(exact_tallies(consultation, "csv"))
     per_day = sum(int(row["count"]) for row in rows if row["table"] == "endorsements_per_day")
     assert per_day == Endorsement.objects.filter(remedy__consultation=consultation).count()
     concern_days = sum(int(row["count"]) for row in rows if row["table"] == "concerns_per_day")
@@ -169,7 +192,7 @@ def test_per_day_tallies_add_up_to_the_counted_totals(populated):
 
 def test_tally_filters_narrow_the_figures(populated):
     consultation = populated["consultation"]
-    rows = read_csv(render_tallies(consultation, "csv", TallyFilters(community_area="14")))
+    rows = read_csv(exact_tallies(consultation, "csv", TallyFilters(community_area="14")))
     figures = tally_figures_from_rows(rows)
     assert figures[("totals", "endorsements", "")] == Endorsement.objects.filter(community_area="14").count()
 
@@ -178,7 +201,7 @@ def test_tallies_take_a_fixed_number_of_queries(populated, django_assert_num_que
     # published remedies, topics, the endorsement cube, other consultations' remedies (none here), distinct
     # participants, the concern cube, endorsements and concerns per day: each table read at most 3 times
     with django_assert_num_queries(8):
-        render_tallies(populated["consultation"], "csv")
+        exact_tallies(populated["consultation"], "csv")
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -231,7 +254,7 @@ def test_record_formats_carry_the_same_rows(populated, fmt):
     if fmt == "csv":
         rows = [tuple(row.values()) for row in read_csv(data)]
     elif fmt == "json":
-        rows = [tuple(row.values()) for row in json.loads(data)]
+        rows = [tuple(row.values()) for row in json_records(data)]
     else:
         _header, *body = load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True)
         rows = [tuple(value or "" for value in row) for row in body]
@@ -286,7 +309,7 @@ def test_no_xlsx_cell_is_a_formula(populated):
     remedy = consultation.remedies.first()
     remedy.title = "=1+2 a remedy renamed in the admin"
     remedy.save()
-    for data in (records(consultation, "concerns", "xlsx"), render_tallies(consultation, "xlsx")):
+    for data in (records(consultation, "concerns", "xlsx"), exact_tallies(consultation, "xlsx")):
         workbook = load_workbook(io.BytesIO(data))
         cells = [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row]
         assert cells
@@ -299,7 +322,7 @@ def test_tally_csv_neutralises_labels(populated):
     topic = consultation.topics.first()
     topic.name = "@cmd a topic renamed in the admin"
     topic.save()
-    rows = read_csv(render_tallies(consultation, "csv"))
+    rows = read_csv(exact_tallies(consultation, "csv"))
     assert "'@cmd a topic renamed in the admin" in {row["label"] for row in rows}
     assert not any(value.startswith(FORMULA_TRIGGERS) for row in rows for value in row.values())
 
@@ -334,7 +357,9 @@ def test_export_tallies_to_standard_output(populated):
     call_command("export_tallies", "--consultation", "chicago", "--format", "json", "--output", "-", stdout=stdout)
     stdout.flush()
     rows = json.loads(stdout.buffer.getvalue())
-    assert tally_figures_from_rows(rows)[("totals", "concerns", "")] == Concern.objects.count()
+    # Shareable by default: the published figures, where concerns count while pending or approved.
+    published = Concern.objects.filter(status__in=["pending", "approved"]).count()
+    assert tally_figures_from_rows(rows)[("totals", "concerns", "")] == published
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -342,7 +367,7 @@ def test_export_records_writes_every_format(populated, tmp_path, fmt):
     path = tmp_path / f"concerns.{fmt}"
     call_command(
         "export_records",
-        *("--consultation", "chicago", "--what", "concerns", "--format", fmt, "--output", str(path)),
+        *("--consultation", "chicago", "--what", "concerns", "--format", fmt, "--output", str(path), "--internal"),
         stderr=io.StringIO(),
     )
     assert path.stat().st_size > 0
@@ -350,7 +375,7 @@ def test_export_records_writes_every_format(populated, tmp_path, fmt):
     if fmt == "csv":
         assert len(read_csv(path.read_bytes())) == approved
     elif fmt == "json":
-        assert len(json.loads(path.read_bytes())) == approved
+        assert len(json_records(path.read_bytes())) == approved
     else:
         assert load_workbook(path).active.max_row == approved + 1
 
@@ -359,12 +384,13 @@ def test_export_records_xlsx_to_standard_output(populated):
     stdout = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
     call_command(
         "export_records",
-        *("--consultation", "chicago", "--what", "endorsements", "--format", "xlsx", "--output", "-"),
+        *("--consultation", "chicago", "--what", "endorsements", "--format", "xlsx", "--output", "-", "--internal"),
         stdout=stdout,
     )
     stdout.flush()
     workbook = load_workbook(io.BytesIO(stdout.buffer.getvalue()))
-    assert workbook.active.max_row == Endorsement.objects.count() + 1
+    assert workbook.worksheets[0].max_row == Endorsement.objects.count() + 1
+    assert "INTERNAL" in str(list(workbook["readme"].iter_rows(values_only=True)))
 
 
 def test_an_unknown_consultation_is_a_clear_error(populated, tmp_path):
@@ -404,7 +430,7 @@ def test_per_day_counts_follow_the_local_calendar_day(briefing):
         Endorsement.objects.create(
             remedy=remedy, participant=uuid.uuid4(), created_at=midnight + timedelta(minutes=minutes)
         )
-    rows = read_csv(render_tallies(briefing, "csv"))
+    rows = read_csv(exact_tallies(briefing, "csv"))
     per_day = {row["key"]: int(row["count"]) for row in rows if row["table"] == "endorsements_per_day"}
     before = (midnight - timedelta(days=1)).date().isoformat()
     assert per_day == {before: 2, midnight.date().isoformat(): 4}
@@ -414,7 +440,7 @@ def test_per_day_counts_equal_the_dashboard_selector(populated):
     from feedback.results.tallies import tallies_for
 
     consultation = populated["consultation"]
-    rows = read_csv(render_tallies(consultation, "csv"))
+    rows = read_csv(exact_tallies(consultation, "csv"))
     exported = {(row["table"], row["key"]): int(row["count"]) for row in rows if row["table"].endswith("_per_day")}
     for day in tallies_for(consultation).per_day:
         assert exported[("endorsements_per_day", day.day.isoformat())] == day.endorsements
@@ -429,9 +455,9 @@ def test_participants_are_counted_per_consultation_when_several_exist(populated)
     shared = populated["participants"][0]
     Endorsement.objects.create(remedy=remedy, participant=shared)
     Endorsement.objects.create(remedy=remedy, participant=uuid.uuid4())
-    rows = read_csv(render_tallies(populated["consultation"], "csv"))
+    rows = read_csv(exact_tallies(populated["consultation"], "csv"))
     assert tally_figures_from_rows(rows)[("totals", "participants", "")] == len(populated["participants"])
-    other_rows = read_csv(render_tallies(other, "csv"))
+    other_rows = read_csv(exact_tallies(other, "csv"))
     assert tally_figures_from_rows(other_rows)[("totals", "participants", "")] == 2
 
 
@@ -449,7 +475,7 @@ def test_endorsement_records_are_exactly_the_endorsements_one_row_each(populated
         for e in Endorsement.objects.select_related("remedy")
     )
     data = records(populated["consultation"], "endorsements", fmt)
-    rows = read_csv(data) if fmt == "csv" else json.loads(data)
+    rows = read_csv(data) if fmt == "csv" else json_records(data)
     assert Counter(tuple(row.values()) for row in rows) == expected
     assert [tuple(row.values()) for row in rows] == sorted(
         (tuple(row.values()) for row in rows), key=lambda row: row[0]
@@ -471,7 +497,9 @@ def test_a_copy_stopped_midway_leaves_the_database_usable(tmp_path):
     remedy = consultation.remedies.first()
     Endorsement.objects.bulk_create(Endorsement(remedy=remedy, participant=uuid.uuid4()) for _ in range(50_000))
     with pytest.raises(OSError, match="No space left"):
-        write_records(consultation=consultation, what="endorsements", fmt="csv", out=FullDisk())
+        write_records(consultation=consultation, what="endorsements", fmt="csv", out=FullDisk(), internal=True)
     assert Endorsement.objects.count() == 50_000  # a fresh connection, no COPY left half-read
     out = io.BytesIO()
-    assert write_records(consultation=consultation, what="endorsements", fmt="csv", out=out) == 50_000
+    assert (
+        write_records(consultation=consultation, what="endorsements", fmt="csv", out=out, internal=True).rows == 50_000
+    )

@@ -26,7 +26,7 @@ from feedback.participation.services import (
     report_concern,
     submit_concern,
 )
-from feedback.results.public import count_public_results
+from feedback.results.public import count_published_figures, label_results
 from feedback.results.tallies import TallyFilters, tallies_for
 from feedback.retention import (
     ConsultationStillOpen,
@@ -83,7 +83,7 @@ def every_figure(consultation) -> dict:
     consultation = Consultation.objects.get(pk=consultation.pk)
     return {
         "tallies": [tallies_for(consultation, filters) for filters in FILTERS],
-        "public": count_public_results(consultation),
+        "public": label_results(consultation, count_published_figures(consultation)),
         "exports": [tally_tables(consultation, filters) for filters in FILTERS],
     }
 

@@ -7,8 +7,9 @@ from feedback.management.export_command import ExportCommand
 
 class Command(ExportCommand):
     help = (
-        "Export the exact tallies of a consultation (endorsements per remedy, by area and role; concerns per "
-        "topic and status; per-day counts) as CSV, XLSX or JSON. For staff: figures are not suppressed."
+        "Export the tallies of a consultation as CSV, XLSX or JSON: by default the published figures (shareable: "
+        "breakdowns by people, small groups hidden); with --internal every exact figure (endorsements per remedy, "
+        "by area and role; concerns per topic and status; per-day counts), marked INTERNAL."
     )
 
     def handle(self, *args, **options):
@@ -23,7 +24,7 @@ class Command(ExportCommand):
             bar.refresh()
 
         def render(out) -> None:
-            out.write(render_tallies(consultation, fmt, filters, on_progress))
+            out.write(render_tallies(consultation, fmt, filters, on_progress, internal=options["internal"]))
 
         try:
             self.run(lambda: write_to_output(render, options["output"], self.stdout_binary(), seekable=False))
