@@ -36,6 +36,9 @@ if not SECRET_KEY:
 # mixed into every window's key, so the cache alone does not give the current window's hashes either. It never
 # defaults to SECRET_KEY: that sits in the same .env, and anyone holding it must not be able to reverse a hash.
 CLIENT_HASH_SECRET = env.str("CLIENT_HASH_SECRET", "")
+# Key of the hashes that stand for participation codes and verified participants (README, "Defensible numbers"):
+# they must stay the same for as long as codes are out, so unlike the rate limits' keys it is a lasting secret.
+PARTICIPATION_CODE_SECRET = env.str("PARTICIPATION_CODE_SECRET", "") or SECRET_KEY
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 if DEBUG:
@@ -347,6 +350,16 @@ RATELIMIT_CONCERNS = env.rate("RATELIMIT_CONCERNS", "30/h")
 RATELIMIT_ENDORSEMENTS = env.rate("RATELIMIT_ENDORSEMENTS", "300/h")
 RATELIMIT_REPORTS = env.rate("RATELIMIT_REPORTS", "60/h")
 RATELIMIT_RECEIPTS = env.rate("RATELIMIT_RECEIPTS", "30/h")
+RATELIMIT_CODES = env.rate("RATELIMIT_CODES", "10/h")
+
+# --- Defensible numbers (README): codes, unusual bursts (feedback/bursts/detection.py), certificates ---------------
+PARTICIPATION_CODE_DAYS = env.int("PARTICIPATION_CODE_DAYS", 90)
+BURST_MIN_ARRIVALS = env.int("BURST_MIN_ARRIVALS", 30)
+BURST_BASELINE_HOURS = env.int("BURST_BASELINE_HOURS", 6)
+BURST_MAD_FACTOR = env.int("BURST_MAD_FACTOR", 6)
+BURST_MIN_NEW_PERCENT = env.int("BURST_MIN_NEW_PERCENT", 75)
+BURST_WINDOW_RETENTION_DAYS = env.int("BURST_WINDOW_RETENTION_DAYS", 14)
+CODE_VERSION = env.str("CODE_VERSION", "")  # named in certificates; empty: `git describe`, else pyproject's version
 
 # --- Exports and retention (README, "Exports" and "Background work") -----------------------------------------
 # Export files are deleted this many days after they were built.

@@ -1,20 +1,30 @@
 """The models of the one `feedback` app, one module per capability; import them from here."""
 
 from .briefing import BriefingItem, Consultation, Remedy, Stakeholder, Topic
+from .bursts import ArrivalCount, ArrivalKind, BurstExclusion
+from .certification import Certificate, ConcernIntake
 from .exports import ExportJob, PrivateStorage, PurgeSnapshot, TallySnapshot, private_export_storage, private_storage
 from .moderation import ModerationEvent
 from .participation import Concern, Endorsement, ParticipantDetails, Report, Role, start_of_local_day
 from .publication import PublishedResults
 from .site import SiteAbout
+from .verification import CodeBatch, ParticipationCode, VerifiedParticipant
 
 __all__ = [
+    "ArrivalCount",
+    "ArrivalKind",
     "BriefingItem",
+    "BurstExclusion",
+    "Certificate",
+    "CodeBatch",
     "Concern",
+    "ConcernIntake",
     "Consultation",
     "Endorsement",
     "ExportJob",
     "ModerationEvent",
     "ParticipantDetails",
+    "ParticipationCode",
     "PrivateStorage",
     "PublishedResults",
     "PurgeSnapshot",
@@ -25,6 +35,7 @@ __all__ = [
     "Stakeholder",
     "TallySnapshot",
     "Topic",
+    "VerifiedParticipant",
     "private_export_storage",
     "private_storage",
     "start_of_local_day",

@@ -22,6 +22,7 @@ from ..models import Concern, ModerationEvent
 from ..participation.forms import describe_hidden
 from ..participation.services import enter_concern_on_behalf
 from ..roles import VIEW_CONTACT_PERMISSION
+from ..verification.selectors import code_refusal
 from . import services
 
 CONCERN_FIELDS = ("consultation", "text", "topic", "role", "community_area", "language", "source")
@@ -93,6 +94,12 @@ class ConcernAdminForm(forms.ModelForm):
     )
     # The version the moderator saw: if it moved, someone else changed the concern meanwhile.
     expected_version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    participation_code = forms.CharField(
+        label=_("Participation code"),
+        required=False,
+        max_length=20,
+        help_text=_("If the paper form carries a participation code, type it: the concern then counts as verified."),
+    )
 
     class Meta:
         model = Concern
@@ -119,6 +126,8 @@ class ConcernAdminForm(forms.ModelForm):
                 "contact_consent",
                 _("A contact email is kept only if the resident agreed to be contacted; tick this or remove it."),
             )
+        if refusal := code_refusal(consultation, cleaned_data.get("participation_code", "")):
+            self.add_error("participation_code", refusal)
         return cleaned_data
 
 
@@ -183,7 +192,7 @@ class ConcernAdmin(admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         contact = CONTACT_FIELDS if can_see_contact(request) else ()
         if obj is None:
-            return [(None, {"fields": (*CONCERN_FIELDS, *contact)})]
+            return [(None, {"fields": (*CONCERN_FIELDS, *contact, "participation_code")})]
         if self.has_change_permission(request, obj):
             moderation = ("status", *MODERATION_INPUTS)
         else:
@@ -343,6 +352,7 @@ class ConcernAdmin(admin.ModelAdmin):
             topic=data.get("topic"),
             contact_email=data.get("contact_email", ""),
             contact_consent=data.get("contact_consent", False),
+            participation_code=data.get("participation_code", ""),
         )
         obj.pk = submitted.concern.pk
         obj.status = submitted.concern.status

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 
-from django.db.models import Q
+from django.db.models import Exists, Q
 from django.db.models.functions import TruncDate
 
 from ..briefing.selectors import published_remedies
 from ..models import Concern, Consultation, Endorsement, Remedy, Report
 from ..results.publication import published_remedy_counts
+from ..verification.selectors import verified_lookup
 
 OTHER_TOPIC_KEY = "other"
 
@@ -62,3 +63,19 @@ def endorsed_remedy_ids(consultation: Consultation, participant: uuid.UUID) -> s
             "remedy_id", flat=True
         )
     )
+
+
+def participant_standing(consultation_id: int, participant: uuid.UUID) -> tuple[bool, bool]:
+    """(endorsed anything in the consultation before, verified in it), in one query."""
+    standing = (
+        Consultation.objects.filter(pk=consultation_id)
+        .annotate(
+            endorsed_before=Exists(
+                Endorsement.objects.filter(remedy__consultation_id=consultation_id, participant=participant)
+            ),
+            verified=Exists(verified_lookup(consultation_id, participant)),
+        )
+        .values_list("endorsed_before", "verified")
+        .first()
+    )
+    return standing or (False, False)

@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from ..models import Concern, Consultation
 from .caching import cached
 from .tallies import Tallies, TallyFilters, TallyRow, tallies_for
+from .verified import VerifiedTallies, verified_tallies, with_verified
 
 
 @dataclass
@@ -26,10 +27,14 @@ class Dashboard:
     concerns_per_day: list[TallyRow]
     endorsements_per_day: list[TallyRow]
     counted_at: datetime
+    verified: VerifiedTallies | None = None
 
 
 def _count_dashboard(consultation: Consultation, filters: TallyFilters) -> Dashboard:
     tallies = tallies_for(consultation, filters)
+    verified = verified_tallies(consultation, filters)
+    with_verified(tallies.endorsements_per_remedy, verified.per_remedy)
+    with_verified(tallies.concerns_per_topic, verified.per_topic)
     status_rows = [
         TallyRow(label=str(label), count=tallies.concerns_by_status.get(value, 0), key=value)
         for value, label in Concern.Status.choices
@@ -47,6 +52,7 @@ def _count_dashboard(consultation: Consultation, filters: TallyFilters) -> Dashb
             for row in tallies.per_day
         ],
         counted_at=timezone.now(),
+        verified=verified,
     )
 
 
