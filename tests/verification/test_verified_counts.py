@@ -59,7 +59,7 @@ def test_the_public_api_gives_verified_and_total_and_what_verified_means(client,
     row = next(row for row in data["endorsements_per_remedy"] if row["key"] == first.key)
     assert (row["count"], row["verified"]) == (8, 3)
     assert "participation code" in data["verified_means"]
-    assert all("verified" not in row for row in data["endorsements_by_area"])
+    assert all("verified" not in row for row in data["participants_by_area"])
 
 
 def test_the_dashboard_shows_verified_and_total(client, mixed, organizer):
