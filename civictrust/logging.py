@@ -51,3 +51,29 @@ class SafeFormatter(logging.Formatter):
         if not newline:
             return head
         return head + "\n" + "\n".join(self.continuation + escape_for_log(line) for line in tail.split("\n"))
+
+
+def logging_settings(*, level: str) -> dict:
+    """The LOGGING setting: one console handler, every line through SafeFormatter, no mail to admins."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        # SafeFormatter escapes newlines and control characters, so submitted text cannot forge a log line.
+        "formatters": {
+            "plain": {
+                "()": "civictrust.logging.SafeFormatter",
+                "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            }
+        },
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {
+            # django.request logs the request line; client addresses never reach it (see README, privacy).
+            "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+            # Replaces Django's default handlers: its mail_admins handler would email the request's address and agent.
+            "django": {"handlers": [], "level": "INFO", "propagate": True},
+            # The PDF report's renderer reports every step at INFO.
+            "weasyprint": {"level": "WARNING"},
+            "fontTools": {"level": "WARNING"},
+        },
+    }

@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .environment import Environment
+from .logging import logging_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -36,6 +37,9 @@ if not SECRET_KEY:
 # mixed into every window's key, so the cache alone does not give the current window's hashes either. It never
 # defaults to SECRET_KEY: that sits in the same .env, and anyone holding it must not be able to reverse a hash.
 CLIENT_HASH_SECRET = env.str("CLIENT_HASH_SECRET", "")
+# Key of the hashes that stand for participation codes and verified participants (README, "Defensible numbers"):
+# they must stay the same for as long as codes are out, so unlike the rate limits' keys it is a lasting secret.
+PARTICIPATION_CODE_SECRET = env.str("PARTICIPATION_CODE_SECRET", "") or SECRET_KEY
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 if DEBUG:
@@ -104,57 +108,20 @@ TEMPLATES = [
     },
 ]
 
-# Database: an SQLite file in the project folder unless DATABASE_URL says otherwise (README, "Scaling out").
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-# DATABASE_POOLER=pgbouncer: DATABASE_URL leads to PgBouncer in transaction pooling mode, so no server-side
-# cursors and no prepared statements (PgBouncer 1.18 cannot follow them across transactions); work that needs
-# a session of its own (an export job's advisory lock) uses DATABASE_DIRECT_URL, PostgreSQL itself.
+# Database: an SQLite file in the project folder unless DATABASE_URL says otherwise; a read replica and PgBouncer
+# (README, "Scaling out") as civictrust/environment.py's `databases` reads them.
 DATABASE_POOLER = env.str("DATABASE_POOLER", "")
-if DATABASE_POOLER not in ("", "pgbouncer"):
-    raise ImproperlyConfigured(f"DATABASE_POOLER must be empty or pgbouncer, not {DATABASE_POOLER!r}.")
-# Results, dashboard, API and exports read from this streaming replica when it is up and not behind by more than
-# REPLICA_MAX_LAG_SECONDS; everything else, and a resident's own state, reads from the primary (civictrust/db.py).
-DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", "")
 REPLICA_MAX_LAG_SECONDS = env.int("REPLICA_MAX_LAG_SECONDS", 10)
 REPLICA_CHECK_SECONDS = env.int("REPLICA_CHECK_SECONDS", 5)
-if DATABASE_REPLICA_URL:
-    DATABASES["replica"] = {**env.db("DATABASE_REPLICA_URL"), "TEST": {"MIRROR": "default"}}
-if DATABASE_POOLER:
-    DATABASES["direct"] = {**env.db("DATABASE_DIRECT_URL"), "TEST": {"MIRROR": "default"}}
-for alias, database in DATABASES.items():
-    if database["ENGINE"] == "django.db.backends.postgresql":
-        database["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", 60)
-        database["CONN_HEALTH_CHECKS"] = True
-        if DATABASE_POOLER and alias == "default":
-            database["DISABLE_SERVER_SIDE_CURSORS"] = True
-            database.setdefault("OPTIONS", {})["prepare_threshold"] = None
+DATABASES = env.databases(default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", pooler=DATABASE_POOLER)
 DATABASE_ROUTERS = ["civictrust.db.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: Redis when REDIS_URL is set (shared by all workers), else per-process memory. Every key starts with
-# CACHE_KEY_PREFIX, so two sites sharing one Redis never read each other's pages, counts or digest marks.
+# Cache: Redis when REDIS_URL is set (shared by all workers), else per-process memory; every key starts with
+# CACHE_KEY_PREFIX, and a hung Redis costs a request about a second at most (civictrust/environment.py `caches`).
 REDIS_URL = env.str("REDIS_URL", "")
 CACHE_KEY_PREFIX = env.str("CACHE_KEY_PREFIX", "civictrust")
-# Redis answers in well under a millisecond; one that has not answered in a quarter of a second is hung (frozen, or
-# unreachable without a refusal). Each cache call then gives up after that long, with no retry, and the page goes on
-# without the cache (rate limits and cached results fail open): a hung Redis costs a request about a second at most.
-CACHE_REDIS_TIMEOUT_SECONDS = 0.25
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "TIMEOUT": 300,
-            "KEY_PREFIX": CACHE_KEY_PREFIX,
-            "OPTIONS": {
-                "socket_connect_timeout": CACHE_REDIS_TIMEOUT_SECONDS,
-                "socket_timeout": CACHE_REDIS_TIMEOUT_SECONDS,
-                "retry_on_timeout": False,
-            },
-        }
-    }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "KEY_PREFIX": CACHE_KEY_PREFIX}}
+CACHES = env.caches(REDIS_URL, key_prefix=CACHE_KEY_PREFIX)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -184,13 +151,11 @@ PERMISSIONS_POLICY = ", ".join(
         "xr-spatial-tracking"
     ).split()
 )
-# Preloading commits the domain and all its subdomains to HTTPS in browsers for months and is slow to undo, so it is
-# the deployment's choice (SECURE_HSTS_PRELOAD=true); until it opts in, the deploy check's reminder is silenced.
+# Preloading commits the domain and its subdomains to HTTPS for months: the deployment's choice (SECURE_HSTS_PRELOAD).
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
-# Cookies: Secure, HttpOnly and SameSite in production, with the __Host- prefix (a browser then accepts the cookie
-# only over HTTPS, for this host alone, never from a sibling subdomain). In DEBUG plain names, so http://127.0.0.1
-# works. Nothing in the pages reads the CSRF cookie from JavaScript, so it is HttpOnly as well.
+# Cookies: Secure, HttpOnly and SameSite in production, with the __Host- prefix (HTTPS only, this host alone); plain
+# names in DEBUG, so http://127.0.0.1 works. No page reads the CSRF cookie from JavaScript: HttpOnly too.
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_NAME = "sessionid" if DEBUG else "__Host-sessionid"
@@ -206,24 +171,20 @@ CSRF_COOKIE_AGE = None
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 
 # Staff sessions (civictrust.middleware.StaffSessionTimeoutMiddleware): signed out after this much inactivity, and
-# after this long in any case. Sessions live in the database, never only in the cache, so a Redis outage keeps staff
-# signed in.
+# after this long in any case; kept in the database, so a Redis outage keeps staff signed in.
 SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", 30)
 SESSION_ABSOLUTE_TIMEOUT_HOURS = env.int("SESSION_ABSOLUTE_TIMEOUT_HOURS", 12)
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_HOURS * 60 * 60
 
-# Two-factor sign-in for staff (django-otp, TOTP). A staff member with an authenticator always needs its code;
-# with STAFF_REQUIRE_2FA every staff member needs one (README: "Staff two-factor sign-in").
+# Two-factor sign-in for staff (django-otp, TOTP): with an authenticator its code is always needed; with
+# STAFF_REQUIRE_2FA every staff member needs one.
 STAFF_REQUIRE_2FA = env.bool("STAFF_REQUIRE_2FA", False)
 OTP_TOTP_ISSUER = "civictrust"
 
 # Lockout after repeated failed staff logins (django-axes), by username only: it stores and logs no client address
 # and no user agent (civictrust.staff.PrivateAxesHandler), as its data-privacy documentation describes.
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AXES_HANDLER = "civictrust.staff.PrivateAxesHandler"
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_CLIENT_IP_CALLABLE = "civictrust.staff.no_client_address"
@@ -235,9 +196,8 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "user_agent", "otp_token"]
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
-# axes.W006 asks to lock out by client address too. Storing addresses is exactly what this app promises not to do;
-# the lock by username still stops guessing one account's password (rotating user agents or cookies does not get
-# around it), and spraying many accounts is met by 12-character passwords and two-factor sign-in.
+# axes.W006 asks to lock out by client address too, which this app promises never to store; the lock by username
+# stops guessing one account's password, and 12-character passwords and two-factor sign-in meet spraying many.
 SILENCED_SYSTEM_CHECKS.append("axes.W006")
 
 # Content Security Policy (django-csp): everything from this site, no inline script or style, nothing framed.
@@ -257,7 +217,7 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Request bodies: 1 MB is far above any form here (a concern is a few thousand characters); larger is a 400.
+# Request bodies: 1 MB is far above any form here; larger is a 400.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000_000
 
 LANGUAGE_CODE = "en"
@@ -315,34 +275,14 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "civictrust <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    # SafeFormatter escapes newlines and control characters, so submitted text cannot forge a log line.
-    "formatters": {
-        "plain": {"()": "civictrust.logging.SafeFormatter", "format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
-    },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
-    "loggers": {
-        # django.request logs the request line; client addresses never reach it (see README, privacy).
-        "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
-        # Replaces Django's default handlers: its mail_admins handler would email the request's address and agent.
-        "django": {"handlers": [], "level": "INFO", "propagate": True},
-        # The PDF report's renderer reports every step at INFO.
-        "weasyprint": {"level": "WARNING"},
-        "fontTools": {"level": "WARNING"},
-    },
-}
+LOGGING = logging_settings(level=env.str("LOG_LEVEL", "INFO"))
 
-# The public site's default consultation, shown at "/".
 DEFAULT_CONSULTATION_SLUG = env.str("DEFAULT_CONSULTATION_SLUG", "chicago")
 
 # Privacy: how long personal data a resident chose to give is kept (stated on /privacy/).
 CONTACT_EMAIL_RETENTION_DAYS = env.int("CONTACT_EMAIL_RETENTION_DAYS", 90)
 PARTICIPANT_COOKIE_DAYS = env.int("PARTICIPANT_COOKIE_DAYS", 180)
 
-# Absolute address of the site, for links in emails to staff.
 SITE_URL = env.str("SITE_URL", "http://127.0.0.1:8000")
 # New concerns are announced to moderators in one digest email per this many seconds at most.
 MODERATOR_DIGEST_SECONDS = env.int("MODERATOR_DIGEST_SECONDS", 300)
@@ -370,13 +310,22 @@ DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", 30)
 # The address is only ever used through a keyed hash whose key lives one window, never stored or logged.
 CLIENT_ADDRESS_HEADER = env.str("CLIENT_ADDRESS_HEADER", "")
 
-
 # Per-client limits, generous enough for a family or a public library sharing one address.
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", True)
 RATELIMIT_CONCERNS = env.rate("RATELIMIT_CONCERNS", "30/h")
 RATELIMIT_ENDORSEMENTS = env.rate("RATELIMIT_ENDORSEMENTS", "300/h")
 RATELIMIT_REPORTS = env.rate("RATELIMIT_REPORTS", "60/h")
 RATELIMIT_RECEIPTS = env.rate("RATELIMIT_RECEIPTS", "30/h")
+RATELIMIT_CODES = env.rate("RATELIMIT_CODES", "10/h")
+
+# --- Defensible numbers (README): codes, unusual bursts (feedback/bursts/detection.py), certificates ---------------
+PARTICIPATION_CODE_DAYS = env.int("PARTICIPATION_CODE_DAYS", 90)
+BURST_MIN_ARRIVALS = env.int("BURST_MIN_ARRIVALS", 30)
+BURST_BASELINE_HOURS = env.int("BURST_BASELINE_HOURS", 6)
+BURST_MAD_FACTOR = env.int("BURST_MAD_FACTOR", 6)
+BURST_MIN_NEW_PERCENT = env.int("BURST_MIN_NEW_PERCENT", 75)
+BURST_WINDOW_RETENTION_DAYS = env.int("BURST_WINDOW_RETENTION_DAYS", 14)
+CODE_VERSION = env.str("CODE_VERSION", "")  # named in certificates; empty: `git describe`, else pyproject's version
 
 # --- Exports and retention (README, "Exports" and "Background work") -----------------------------------------
 # Export files are deleted this many days after they were built.

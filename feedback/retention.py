@@ -17,8 +17,19 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from .bursts.arrivals import purge_old_arrivals
 from .exports.jobs import delete_expired_export_files
-from .models import Concern, Consultation, Endorsement, ParticipantDetails, PurgeSnapshot, Remedy, Report, TallySnapshot
+from .models import (
+    Concern,
+    Consultation,
+    Endorsement,
+    ParticipantDetails,
+    PurgeSnapshot,
+    Remedy,
+    Report,
+    TallySnapshot,
+    VerifiedParticipant,
+)
 from .results.tallies import Tallies, participant_counts, tallies_for
 
 logger = logging.getLogger(__name__)
@@ -30,6 +41,7 @@ class PurgeResult:
     reports: int
     export_files: int
     participant_details: int = 0
+    arrival_counts: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -37,6 +49,7 @@ class PurgeResult:
             "reports": self.reports,
             "export_files": self.export_files,
             "participant_details": self.participant_details,
+            "arrival_counts": self.arrival_counts,
         }
 
 
@@ -52,6 +65,8 @@ def purge_expired_personal_data(*, now=None) -> PurgeResult:
       and partial files left by a worker that died.
     - The "about you" details of participants whose cookie has expired (PARTICIPANT_COOKIE_DAYS
       after it was last renewed): no browser can ask for them any more.
+    - Per-minute arrival counts older than BURST_WINDOW_RETENTION_DAYS (feedback/bursts/): they hold
+      no participant id, but they are the only record of arrivals finer than the day.
     Endorsements keep their participant id: it is a random number in a cookie, tied to nothing
     else, never exported, and it is what keeps one endorsement per person and counts participants.
     """
@@ -72,6 +87,7 @@ def purge_expired_personal_data(*, now=None) -> PurgeResult:
         reports=reports,
         export_files=delete_expired_export_files(now=now),
         participant_details=details,
+        arrival_counts=purge_old_arrivals(now=now),
     )
 
 
@@ -143,7 +159,7 @@ def purge_consultation(*, consultation: Consultation) -> ConsultationPurge:
     - every contact email (and its consent) and every receipt hash is deleted, so is every report;
     - endorsements are written again in a random order, each with a fresh random participant id: nothing links
       one person's endorsements to one another any more (not the id, not the order of the rows), while each
-      keeps its remedy, day, role and community area, so the counts do not move;
+      keeps its remedy, day, role, community area and "verified", so the counts do not move;
     - the consultation is marked purged and never accepts responses again.
     Idempotent: a purged consultation is left as it is (`already_purged`). After the commit, the touched tables
     are rewritten on PostgreSQL (rewrite_tables) so the deleted values leave its data files.
@@ -172,6 +188,8 @@ def purge_consultation(*, consultation: Consultation) -> ConsultationPurge:
         receipts = concerns.exclude(receipt_hash="").update(receipt_hash="")
         reports, _by_model = Report.objects.filter(concern__consultation=consultation).delete()
         endorsements = _unlink_endorsements(consultation)
+        # Keyed hashes of participant ids that no endorsement carries any more (each keeps its "verified").
+        VerifiedParticipant.objects.filter(consultation=consultation).delete()
         consultation.purged_on = timezone.localdate()
         consultation.save(update_fields=["purged_on"])
         transaction.on_commit(lambda: rewrite_tables(models=[Concern, Endorsement, Report]))
@@ -192,21 +210,29 @@ def _unlink_endorsements(consultation: Consultation) -> int:
                 WITH old AS (
                     DELETE FROM {table} AS e USING {remedy_table} AS r
                     WHERE e.remedy_id = r.id AND r.consultation_id = %s
-                    RETURNING e.remedy_id, e.role, e.community_area, e.created_at
+                    RETURNING e.remedy_id, e.role, e.community_area, e.created_at, e.verified
                 )
-                INSERT INTO {table} (remedy_id, participant, role, community_area, created_at)
-                SELECT remedy_id, gen_random_uuid(), role, community_area, created_at FROM old ORDER BY random()
+                INSERT INTO {table} (remedy_id, participant, role, community_area, created_at, verified)
+                SELECT remedy_id, gen_random_uuid(), role, community_area, created_at, verified FROM old
+                ORDER BY random()
                 """,  # noqa: S608  # nosec B608  # table names from the models, the one value bound
                 [consultation.pk],
             )
             return cursor.rowcount
     endorsements = Endorsement.objects.filter(remedy__in=remedies)
-    rows = list(endorsements.values_list("remedy_id", "role", "community_area", "created_at"))
+    rows = list(endorsements.values_list("remedy_id", "role", "community_area", "created_at", "verified"))
     random.SystemRandom().shuffle(rows)
     endorsements.delete()
     Endorsement.objects.bulk_create(
-        Endorsement(remedy_id=remedy_id, participant=uuid.uuid4(), role=role, community_area=area, created_at=day)
-        for remedy_id, role, area, day in rows
+        Endorsement(
+            remedy_id=remedy_id,
+            participant=uuid.uuid4(),
+            role=role,
+            community_area=area,
+            created_at=day,
+            verified=verified,
+        )
+        for remedy_id, role, area, day, verified in rows
     )
     return len(rows)
 

@@ -42,12 +42,21 @@ GROUP_PERMISSIONS = {
         "view_stakeholder",
         "view_theme",
         "change_theme",
+        # Defensible numbers (README): participation codes, certificates, excluded bursts.
+        "issue_codes",
+        "view_codebatch",
+        "certify_tallies",
+        "view_certificate",
+        "view_burstexclusion",
     ],
 }
 
 # Who sees residents' contact emails in the admin (superusers always do).
 VIEW_CONTACT_PERMISSION = "feedback.view_contact"
 VIEW_DASHBOARD_PERMISSION = "feedback.view_dashboard"
+ISSUE_CODES_PERMISSION = "feedback.issue_codes"
+# Certify tallies, download certificates, exclude unusual bursts from them.
+CERTIFY_PERMISSION = "feedback.certify_tallies"
 
 
 def ensure_role_groups(using: str = "default") -> None:

@@ -23,6 +23,7 @@ urlpatterns = [
     path("c/<slug:slug>/concerns/<slug:reference>/report/", participation.concern_report, name="concern_report"),
     path("c/<slug:slug>/remedies/", participation.remedy_list, name="remedies"),
     path("c/<slug:slug>/remedies/about-you/", participation.remedy_about_you, name="remedy_about_you"),
+    path("c/<slug:slug>/code/", participation.participation_code, name="participation_code"),
     path("c/<slug:slug>/remedies/<int:pk>/endorse/", participation.remedy_endorse, name="remedy_endorse"),
     path("c/<slug:slug>/remedies/<int:pk>/withdraw/", participation.remedy_withdraw, name="remedy_withdraw"),
     path("c/<slug:slug>/results/", results.results, name="results"),

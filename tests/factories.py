@@ -8,11 +8,14 @@ import uuid
 import factory
 from django.db.models import F
 
-from feedback.models import Concern, Endorsement, Remedy
+from feedback.counters import add_to_counts
+from feedback.models import Concern, ConcernIntake, Endorsement, Remedy
 from feedback.participation.forms import form_started_token
 
 
 class ConcernFactory(factory.django.DjangoModelFactory):
+    """A concern row, counted as received (the certified ledger's ConcernIntake) as the submit service counts it."""
+
     class Meta:
         model = Concern
 
@@ -21,9 +24,20 @@ class ConcernFactory(factory.django.DjangoModelFactory):
     community_area = "undisclosed"
     status = Concern.Status.APPROVED
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        concern = super()._create(model_class, *args, **kwargs)
+        add_to_counts(
+            ConcernIntake,
+            [{"consultation": concern.consultation_id, "source": concern.source, "received": 1}],
+            keys=("consultation", "source"),
+            counts=("received",),
+        )
+        return concern
+
 
 class EndorsementFactory(factory.django.DjangoModelFactory):
-    """An endorsement row, with its remedy's `endorsement_count` kept as the endorse service keeps it."""
+    """An endorsement row, with its remedy's counters kept as the endorse service keeps them."""
 
     class Meta:
         model = Endorsement
@@ -33,7 +47,9 @@ class EndorsementFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         endorsement = super()._create(model_class, *args, **kwargs)
-        Remedy.objects.filter(pk=endorsement.remedy_id).update(endorsement_count=F("endorsement_count") + 1)
+        Remedy.objects.filter(pk=endorsement.remedy_id).update(
+            endorsement_count=F("endorsement_count") + 1, endorsements_made=F("endorsements_made") + 1
+        )
         return endorsement
 
 

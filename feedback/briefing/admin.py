@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import admin
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from ..models import Consultation, Remedy, SiteAbout, Stakeholder, Topic
+from ..roles import CERTIFY_PERMISSION, ISSUE_CODES_PERMISSION
 
 
 class StakeholderInline(TranslationTabularInline):
@@ -25,6 +28,23 @@ class ConsultationAdmin(TranslationAdmin):
     prepopulated_fields = {"slug": ("title",)}
     readonly_fields = ("purge",)
     inlines = [StakeholderInline]
+    actions = ("certify", "issue_codes")
+
+    def has_certify_permission(self, request) -> bool:
+        return request.user.has_perm(CERTIFY_PERMISSION)
+
+    def has_issue_codes_permission(self, request) -> bool:
+        return request.user.has_perm(ISSUE_CODES_PERMISSION)
+
+    # Both open their own page (feedback/certification/admin.py, feedback/verification/admin.py) for the
+    # first selected consultation, which confirms and then certifies or issues.
+    @admin.action(description=_("Certify tallies…"), permissions=["certify"])
+    def certify(self, request, queryset):
+        return HttpResponseRedirect(reverse("admin:feedback_certificate_add") + f"?consultation={queryset.first().pk}")
+
+    @admin.action(description=_("Issue participation codes…"), permissions=["issue_codes"])
+    def issue_codes(self, request, queryset):
+        return HttpResponseRedirect(reverse("admin:feedback_codebatch_add") + f"?consultation={queryset.first().pk}")
 
     @admin.display(description=_("purge"))
     def purge(self, consultation: Consultation) -> str:

@@ -7,18 +7,33 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from psycopg import IntegrityError as PsycopgIntegrityError
 
+from ..audit.chain import event_hash, lock_chain
 from ..briefing.selectors import default_consultation
-from ..models import Concern, Consultation, Endorsement, ModerationEvent, Remedy, Report, Topic
+from ..bursts.arrivals import add_arrivals, minute_of
+from ..counters import add_to_counts
+from ..models import (
+    ArrivalKind,
+    Concern,
+    ConcernIntake,
+    Consultation,
+    Endorsement,
+    ModerationEvent,
+    Remedy,
+    Report,
+    Topic,
+)
 from ..participation.services import recount_endorsements
 from .generator import (
     CONCERN_COLUMNS,
@@ -78,6 +93,8 @@ def load_demo_data(
     Raises DemoDataError (nothing added) for negative counts, a consultation without remedies to endorse,
     or rows that clash with existing ones (the same seed used before). Endorsement counts are recounted
     and, on PostgreSQL, the tables analysed afterwards. `progress` (e.g. tqdm) gets `update(rows)`.
+    As the services would, it chains the audit events, counts the concerns received and endorsements made
+    (the certified ledger), and adds the last BURST_WINDOW_RETENTION_DAYS to the per-minute arrival counts.
     """
     if concerns < 0 or endorsements < 0:
         raise DemoDataError("--concerns and --endorsements must be zero or more.")
@@ -86,7 +103,7 @@ def load_demo_data(
     if endorsements and not remedies:
         raise DemoDataError(f"The consultation {consultation.slug!r} has no published remedy to endorse.")
     seed = secrets.randbelow(2**31) if seed is None else seed
-    loader = _DemoLoader(progress or _NoProgress())
+    loader = _DemoLoader(progress or _NoProgress(), consultation)
     started = time.monotonic()
     generator = DemoDataGenerator(seed=seed, consultation=consultation, topics=topics, remedies=remedies)
     try:
@@ -95,10 +112,13 @@ def load_demo_data(
                 rows = generator.generate(
                     concern_ids=loader.reserve_concern_ids(concerns), endorsements=endorsements, now=timezone.now()
                 )
+                rows.events = chained_events(rows.events)
             if connection.vendor == "postgresql":
                 loader.copy_rows(rows, loader.progress)
             else:
                 loader.bulk_create_rows(rows, loader.progress)
+            with loader.timed("counters and arrivals"):
+                loader.save_counters(rows)
     except (IntegrityError, PsycopgIntegrityError) as error:
         raise DemoDataError(
             f"Nothing was added: the rows clash with existing ones ({error.__class__.__name__}). "
@@ -116,6 +136,21 @@ def load_demo_data(
     )
 
 
+def chained_events(events: list[tuple]) -> list[tuple]:
+    """The events (EVENT_COLUMNS tuples) with their audit-chain hashes, in the order they will be inserted.
+
+    Takes the chain's lock for the rest of the transaction, as every writer of the audit log does.
+    """
+    previous = lock_chain()
+    chained = []
+    for row in events:
+        fields = dict(zip(EVENT_COLUMNS, row, strict=True))
+        fields["previous_hash"] = previous
+        fields["entry_hash"] = previous = event_hash(previous, fields)
+        chained.append(tuple(fields[column] for column in EVENT_COLUMNS))
+    return chained
+
+
 def _copy_value(value) -> str:
     """One value in PostgreSQL's COPY text format."""
     if value is None:
@@ -131,9 +166,44 @@ def _copy_value(value) -> str:
 
 
 class _DemoLoader:
-    def __init__(self, progress):
+    def __init__(self, progress, consultation: Consultation):
         self.progress = progress
         self.timings: list[tuple[str, float]] = []
+        self.consultation = consultation
+        self.kept_since = timezone.now() - timedelta(days=settings.BURST_WINDOW_RETENTION_DAYS)
+        self.made: Counter[int] = Counter()
+        self.arrivals: Counter[tuple[str, int, datetime]] = Counter()
+        self.new_arrivals: Counter[tuple[str, int, datetime]] = Counter()
+
+    def note_visit(self, visit: EndorserVisit) -> None:
+        """Count a visit's endorsements as made and, if recent, as arrivals (its first from a new participant)."""
+        self.made.update(visit.remedy_ids)
+        if visit.arrived_at >= self.kept_since:
+            minute = minute_of(visit.arrived_at)
+            for position, remedy_id in enumerate(visit.remedy_ids):
+                self.arrivals[(ArrivalKind.ENDORSEMENT, remedy_id, minute)] += 1
+                self.new_arrivals[(ArrivalKind.ENDORSEMENT, remedy_id, minute)] += position == 0
+
+    def save_counters(self, rows: DemoRows) -> None:
+        """What the services count as they go: concerns received, endorsements made, arrivals per minute."""
+        for moment, topic in rows.concern_arrivals:
+            if moment >= self.kept_since:
+                key = (ArrivalKind.CONCERN, topic, minute_of(moment))
+                self.arrivals[key] += 1
+                self.new_arrivals[key] += 1  # a web concern without a participant cookie
+        add_arrivals(
+            (self.consultation.pk, kind, subject, minute, n, self.new_arrivals[(kind, subject, minute)])
+            for (kind, subject, minute), n in self.arrivals.items()
+        )
+        received = Counter(row[CONCERN_COLUMNS.index("source")] for row in rows.concerns)
+        add_to_counts(
+            ConcernIntake,
+            [{"consultation": self.consultation.pk, "source": source, "received": n} for source, n in received.items()],
+            keys=("consultation", "source"),
+            counts=("received",),
+        )
+        for remedy_id, n in self.made.items():
+            Remedy.objects.filter(pk=remedy_id).update(endorsements_made=F("endorsements_made") + n)
 
     @contextmanager
     def timed(self, label: str):
@@ -228,11 +298,11 @@ class _DemoLoader:
             if progress is not None:
                 progress.update(len(batch))
 
-    @staticmethod
-    def _endorsement_lines(visits: Iterator[EndorserVisit], progress) -> Iterator[str]:
+    def _endorsement_lines(self, visits: Iterator[EndorserVisit], progress) -> Iterator[str]:
         """COPY text of the endorsements, a batch at a time; one visit's rows share all but the remedy."""
         lines: list[str] = []
         for visit in visits:
+            self.note_visit(visit)
             rest = f"\t{visit.participant}\t{visit.role}\t{visit.community_area}\t{visit.created_at.isoformat()}\n"
             lines.extend(f"{remedy_id}{rest}" for remedy_id in visit.remedy_ids)
             if len(lines) >= BATCH:
@@ -263,6 +333,7 @@ class _DemoLoader:
                     progress.update(len(batch))
         batch = []
         for visit in rows.visits:
+            self.note_visit(visit)
             batch.extend(
                 Endorsement(
                     remedy_id=remedy_id,

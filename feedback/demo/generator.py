@@ -6,6 +6,7 @@ the 60 days before "now"). `feedback.demo.bulk_load` puts them in the database.
 
 from __future__ import annotations
 
+import math
 import random
 import uuid
 from bisect import bisect
@@ -155,7 +156,19 @@ CONCERN_COLUMNS = (
     "created_at",
     "updated_at",
 )
-EVENT_COLUMNS = ("concern_id", "concern_number", "actor_id", "from_status", "to_status", "reason", "created_at")
+EVENT_COLUMNS = (
+    "concern_id",
+    "concern_number",
+    "consultation_number",
+    "concern_source",
+    "actor_id",
+    "from_status",
+    "to_status",
+    "reason",
+    "created_at",
+    "previous_hash",  # "" here: the loader chains the events in the order it inserts them (audit.chain)
+    "entry_hash",
+)
 REPORT_COLUMNS = ("concern_id", "participant", "created_at")
 ENDORSEMENT_COLUMNS = ("remedy_id", "participant", "role", "community_area", "created_at")  # one visit's columns
 
@@ -167,8 +180,10 @@ class EndorserVisit:
     participant: uuid.UUID
     role: str
     community_area: str
-    created_at: datetime
-    remedy_ids: list[int]
+    created_at: datetime  # what the rows store
+    remedy_ids: list[int]  # in the order they were endorsed; only the first came from a new participant
+    # When it happened, to the second: only the per-minute arrival counts keep this (feedback/bursts/).
+    arrived_at: datetime
 
 
 @dataclass
@@ -181,6 +196,8 @@ class DemoRows:
     endorsement_count: int
     participant_count: int
     visits: Iterator[EndorserVisit]  # generated lazily: a million endorsements never sit in memory at once
+    # (moment, topic id or 0) of each web concern, for the per-minute arrival counts.
+    concern_arrivals: list[tuple[datetime, int]]
 
 
 def _cumulative(weights) -> list[float]:
@@ -210,9 +227,11 @@ class DemoDataGenerator:
         return uuid.UUID(int=self.rng.getrandbits(128), version=4)
 
     def _moment(self, now: datetime) -> datetime:
-        # Skewed towards recent days: answers pick up as word of the consultation spreads. Only the day is kept,
-        # as the services keep it for real answers (models.start_of_local_day).
-        return start_of_local_day(now - timedelta(seconds=int((self.rng.random() ** 1.4) * DAYS * 86_400)))
+        # When it happened, to the second. Skewed towards recent days (answers pick up as word of the consultation
+        # spreads): the rate rises evenly to twice the average today, never to a spike in the last minutes, which
+        # the burst detector would rightly flag. Rows keep only its day (models.start_of_local_day), as the
+        # services keep it for real answers; the per-minute arrival counts keep its minute.
+        return now - timedelta(seconds=int((1 - math.sqrt(1 - self.rng.random())) * DAYS * 86_400))
 
     def _text(self, language: str) -> str:
         phrases = PHRASES[language]
@@ -233,23 +252,40 @@ class DemoDataGenerator:
             if self.topic_ids
             else [None] * count
         )
-        concerns, events, reports = [], [], []
+        concerns, events, reports, concern_arrivals = [], [], [], []
         for index, concern_id in enumerate(concern_ids):
             language = "es" if rng.random() < 0.4 else "en"
-            created = self._moment(now)
+            arrived = self._moment(now)
+            created = start_of_local_day(arrived)
             status = statuses[index]
             topic = None if rng.random() < UNTOPICED_SHARE else topics[index]
             email = f"resident{rng.randrange(1_000_000):06d}@example.org" if rng.random() < CONTACT_SHARE else ""
             report_count, reported_at, note = 0, None, ""
             if status != "pending":
                 decided = min(now, created + timedelta(seconds=rng.randint(600, 3 * 86_400)))
-                events.append((concern_id, concern_id, None, "pending", status, DEMO_REASON, decided))
+                events.append(
+                    (
+                        concern_id,
+                        concern_id,
+                        self.consultation.pk,
+                        sources[index],
+                        None,
+                        "pending",
+                        status,
+                        DEMO_REASON,
+                        decided,
+                        "",
+                        "",
+                    )
+                )
                 if status == "rejected":
                     note = "Off topic" if language == "en" else "Fuera de tema"
                 elif status == "approved" and rng.random() < REPORTED_SHARE_OF_APPROVED:
                     report_count = rng.randint(1, 3)
                     reported_at = start_of_local_day(min(now, decided + timedelta(seconds=rng.randint(600, 86_400))))
                     reports.extend((concern_id, self._uuid(), reported_at) for _ in range(report_count))
+            if sources[index] == "web":
+                concern_arrivals.append((arrived, topic or 0))
             concerns.append(
                 (
                     concern_id,
@@ -292,6 +328,7 @@ class DemoDataGenerator:
             endorsement_count=total,
             participant_count=len(participants),
             visits=self._visits(participants, sizes, now),
+            concern_arrivals=concern_arrivals,
         )
 
     def _visits(self, participants: list[int], sizes: list[int], now: datetime) -> Iterator[EndorserVisit]:
@@ -307,10 +344,12 @@ class DemoDataGenerator:
             chosen = {remedy_ids[bisect(remedy_cumulative, random_number() * remedy_total)] for _ in range(k)}
             while len(chosen) < k:  # a popular remedy drawn twice: top up with any other
                 chosen.add(choice(remedy_ids))
+            moment = self._moment(now)
             yield EndorserVisit(
                 participant=uuid.UUID(int=participant, version=4),
                 role=role,
                 community_area=area,
-                created_at=self._moment(now),
+                created_at=start_of_local_day(moment),
                 remedy_ids=sorted(chosen),
+                arrived_at=moment,
             )

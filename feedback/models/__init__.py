@@ -1,6 +1,8 @@
 """The models of the one `feedback` app, one module per capability; import them from here."""
 
 from .briefing import BriefingItem, Consultation, Remedy, Stakeholder, Topic
+from .bursts import ArrivalCount, ArrivalKind, BurstExclusion
+from .certification import Certificate, ConcernIntake
 from .exports import ExportJob, PrivateStorage, PurgeSnapshot, TallySnapshot, private_export_storage, private_storage
 from .moderation import ModerationEvent
 from .participation import (
@@ -16,16 +18,24 @@ from .participation import (
 from .publication import PublishedResults
 from .site import SiteAbout
 from .themes import Theme, ThemeMembership
+from .verification import CodeBatch, ParticipationCode, VerifiedParticipant
 
 __all__ = [
+    "ArrivalCount",
+    "ArrivalKind",
     "BriefingItem",
+    "BurstExclusion",
+    "Certificate",
+    "CodeBatch",
     "Concern",
+    "ConcernIntake",
     "Consultation",
     "Endorsement",
     "ExportJob",
     "ModerationEvent",
     "ParticipantDetails",
     "NearDuplicateKey",
+    "ParticipationCode",
     "PrivateStorage",
     "PublishedResults",
     "PurgeSnapshot",
@@ -39,6 +49,7 @@ __all__ = [
     "Theme",
     "ThemeMembership",
     "Topic",
+    "VerifiedParticipant",
     "private_export_storage",
     "private_storage",
     "start_of_local_day",

@@ -114,6 +114,13 @@ class Remedy(BriefingItem):
     # Kept equal to the number of endorsements by the endorse/withdraw services, in the same
     # transaction, so the remedies page never counts a million rows (see recount_endorsements).
     endorsement_count = models.PositiveIntegerField(_("endorsements"), default=0, editable=False)
+    # The certified ledger's "made − withdrawn = counted": every endorsement ever made and every one
+    # withdrawn, counted by the same services in the same transactions and never repaired, so a row
+    # removed any other way shows as a difference.
+    endorsements_made = models.PositiveIntegerField(_("endorsements made"), default=0, db_default=0, editable=False)
+    endorsements_withdrawn = models.PositiveIntegerField(
+        _("endorsements withdrawn"), default=0, db_default=0, editable=False
+    )
 
     class Meta(BriefingItem.Meta):
         verbose_name = _("remedy")

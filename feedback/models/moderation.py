@@ -13,13 +13,18 @@ from .participation import Concern
 class ModerationEvent(models.Model):
     """Append-only audit log of every status change of a concern.
 
-    The concern link is kept nullable so the log outlives a concern its author withdrew.
+    The concern link is kept nullable so the log outlives a concern its author withdrew; the
+    consultation and source are kept as plain values for the same reason (the certified ledger
+    counts withdrawn concerns from them). Tamper-evident: each event carries the hash of the one
+    before it and its own (feedback/audit/chain.py), so an edited or removed row breaks the chain.
     """
 
     concern = models.ForeignKey(
         Concern, on_delete=models.SET_NULL, null=True, related_name="moderation_events", verbose_name=_("concern")
     )
     concern_number = models.PositiveBigIntegerField(_("concern number"))
+    consultation_number = models.PositiveBigIntegerField(_("consultation number"), null=True, blank=True)
+    concern_source = models.CharField(_("source"), max_length=10, blank=True, db_default="")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("by")
     )
@@ -27,6 +32,10 @@ class ModerationEvent(models.Model):
     to_status = models.CharField(_("to"), max_length=10)
     reason = models.TextField(_("reason"), blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    previous_hash = models.CharField(
+        _("hash of the previous event"), max_length=64, blank=True, db_default="", editable=False
+    )
+    entry_hash = models.CharField(_("hash"), max_length=64, blank=True, db_default="", editable=False)
 
     class Meta:
         verbose_name = _("moderation event")

@@ -104,10 +104,13 @@ class Concern(models.Model):
     )
     version = models.PositiveIntegerField(default=0, editable=False)
     moderators_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Sent by a participant who had entered a participation code (feedback/verification/), or typed in
+    # by staff with the code from a paper form. Says nothing about which code or batch.
+    verified = models.BooleanField(_("verified"), default=False, db_default=False, editable=False)
     created_at = models.DateTimeField(_("received"), default=start_of_local_day, db_index=True)
     updated_at = models.DateTimeField(default=start_of_local_day, editable=False)
     # The day a consultation's purge deleted this concern's words (it was never published); the row stays, so
-    # every figure it counts in stays as it was.
+    # every figure it counts in stays as it was. The certified ledger counts it as "purged", whatever its status.
     purged_on = models.DateField(null=True, blank=True, editable=False)
     # The first concern of the consultation this one nearly repeats (the same text pasted again, or with small
     # edits), found by feedback/duplicates when the concern arrives, or by the theme build for rows loaded in bulk.
@@ -193,6 +196,8 @@ class Endorsement(models.Model):
     participant = models.UUIDField()
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
     community_area = models.CharField(_("community area"), max_length=12, choices=COMMUNITY_AREA_CHOICES, blank=True)
+    # The participant entered a participation code in this consultation (set on all their endorsements).
+    verified = models.BooleanField(_("verified"), default=False, db_default=False, editable=False)
     created_at = models.DateTimeField(default=start_of_local_day, db_index=True)
 
     class Meta:

@@ -162,7 +162,7 @@ class ConcernAdmin(InternalExportPermission, ChangePageDecisions, admin.ModelAdm
     def get_fieldsets(self, request, obj=None):
         contact = CONTACT_FIELDS if can_see_contact(request) else ()
         if obj is None:
-            return [(None, {"fields": (*CONCERN_FIELDS, *contact)})]
+            return [(None, {"fields": (*CONCERN_FIELDS, *contact, "participation_code")})]
         if self.has_change_permission(request, obj):
             moderation = ("status", *MODERATION_INPUTS)
         else:
@@ -297,6 +297,7 @@ class ConcernAdmin(InternalExportPermission, ChangePageDecisions, admin.ModelAdm
             topic=data.get("topic"),
             contact_email=data.get("contact_email", ""),
             contact_consent=data.get("contact_consent", False),
+            participation_code=data.get("participation_code", ""),
         )
         obj.pk = submitted.concern.pk
         obj.status = submitted.concern.status

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Concern
 from ..participation.forms import CommunityAreaField
+from ..verification.selectors import code_refusal
 from .forms import reason_category_field
 
 CONCERN_FIELDS = ("consultation", "text", "topic", "role", "community_area", "language", "source")
@@ -27,6 +28,12 @@ class ConcernAdminForm(forms.ModelForm):
     reason_category = reason_category_field()
     # Typed in from paper as the resident wrote it ("Pilsen"); stored as the official area code.
     community_area = CommunityAreaField(label=_("community area"))
+    participation_code = forms.CharField(
+        label=_("Participation code"),
+        required=False,
+        max_length=20,
+        help_text=_("If the paper form carries a participation code, type it: the concern then counts as verified."),
+    )
     # The version the moderator saw: if it moved, someone else changed the concern meanwhile.
     expected_version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
@@ -49,6 +56,10 @@ class ConcernAdminForm(forms.ModelForm):
     def clean(self):
         cleaned_data = super().clean()
         topic, consultation = cleaned_data.get("topic"), cleaned_data.get("consultation")
+        if consultation is not None and (
+            refusal := code_refusal(consultation, cleaned_data.get("participation_code", ""))
+        ):
+            self.add_error("participation_code", refusal)
         if topic is not None and consultation is not None and topic.consultation_id != consultation.pk:
             self.add_error("topic", _("Choose one of this consultation's topics."))
         if cleaned_data.get("contact_email") and not cleaned_data.get("contact_consent"):

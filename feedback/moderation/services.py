@@ -148,13 +148,17 @@ def moderate_concerns(*, concern_ids, to_status: str, actor, reason: str = "", r
                 Concern.objects.select_for_update()
                 .filter(pk__in=ids[start : start + BULK_MODERATION_SLICE], purged_on__isnull=True)
                 .order_by("pk")
-                .values_list("pk", "status", "reported_at")
+                .values_list("pk", "status", "reported_at", "consultation_id", "source")
             )
-            changing = [(pk, status) for pk, status, _reported in rows if status != to_status]
-            looked_at = [pk for pk, status, reported in rows if status == to_status and reported is not None]
+            changing = [
+                (pk, status, consultation_id, source)
+                for pk, status, _reported, consultation_id, source in rows
+                if status != to_status
+            ]
+            looked_at = [pk for pk, status, reported, *_rest in rows if status == to_status and reported is not None]
             now = start_of_local_day()
             if changing:
-                Concern.objects.filter(pk__in=[pk for pk, _status in changing]).update(
+                Concern.objects.filter(pk__in=[pk for pk, *_rest in changing]).update(
                     status=to_status,
                     reported_at=None,
                     rejection_reason=category,

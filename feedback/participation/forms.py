@@ -19,6 +19,7 @@ from ..briefing.selectors import published_topics
 from ..community_areas import AREA_UNDISCLOSED, community_area_code, community_area_picker_choices
 from ..models import Consultation, Role, Topic
 from ..redaction import PLACEHOLDERS, Redaction, redact_concern_text
+from ..verification.codes import looks_like_a_code
 from .services import CONCERN_MAX_LENGTH, CONCERN_MIN_LENGTH
 
 OTHER_TOPIC = "other"
@@ -172,6 +173,16 @@ class ConcernForm(ErrorSummaryMixin, forms.Form):
         required=False,
         help_text=_("Needed only if you give an email. It is deleted automatically after %(days)d days."),
     )
+    participation_code = forms.CharField(
+        label=_("Participation code (optional)"),
+        required=False,
+        max_length=20,
+        help_text=_(
+            "If you were given a code at a meeting, clinic or church, type it here: your concern then counts as "
+            "verified. The code does not identify you."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
     website = forms.CharField(
         label=_("Leave this field empty"),
         required=False,
@@ -206,6 +217,7 @@ class ConcernForm(ErrorSummaryMixin, forms.Form):
             "community_area",
             "contact_email",
             "contact_consent",
+            "participation_code",
             Div(Field("website"), css_class="form-trap", aria_hidden="true"),
             "started",
             "shown_redaction",
@@ -215,6 +227,9 @@ class ConcernForm(ErrorSummaryMixin, forms.Form):
     def clean_topic(self) -> Topic | None:
         value = self.cleaned_data["topic"]
         return self.topics.get(value)
+
+    def clean_participation_code(self) -> str:
+        return clean_code(self.cleaned_data["participation_code"], required=False)
 
     def clean_website(self) -> str:
         if self.cleaned_data["website"]:
@@ -329,3 +344,37 @@ class AboutYouForm(forms.Form):
         self.helper.disable_csrf = True
         # A plain Submit: crispy's Submit is always btn-primary, and another colour class would paint blue on blue.
         self.helper.layout = Layout("role", "community_area", Submit("save", _("Save these details")))
+
+
+def clean_code(code: str, *, required: bool) -> str:
+    """A participation code as typed, checked for its shape (8 letters and digits); "" when none is given."""
+    code = code.strip()
+    if not code and not required:
+        return ""
+    if not looks_like_a_code(code):
+        raise forms.ValidationError(
+            _("A participation code has 8 letters and digits, like ABCD-EF23 (there is no 0, O, 1, I or L in it).")
+        )
+    return code
+
+
+class ParticipationCodeForm(ErrorSummaryMixin, forms.Form):
+    """A participation code typed on the remedies page or its own page (feedback/verification/)."""
+
+    code = forms.CharField(
+        label=_("Participation code"),
+        max_length=20,
+        help_text=_("8 letters and digits, as on your slip, for example ABCD-EF23."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+        error_messages={"required": _("Type the code from your slip.")},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout("code", Submit("use", _("Use this code")))
+
+    def clean_code(self) -> str:
+        return clean_code(self.cleaned_data["code"], required=True)

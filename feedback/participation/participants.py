@@ -22,6 +22,7 @@ from django.utils.crypto import salted_hmac
 
 from ..community_areas import COMMUNITY_AREA_CHOICES
 from ..models import ParticipantDetails, Role
+from ..verification.services import forget_verification
 
 COOKIE_NAME = "ct_participant"
 COOKIE_SALT = "civictrust.participant"
@@ -112,9 +113,12 @@ def save_about(*, participant_id: uuid.UUID, details: AboutYou) -> AboutYou:
 
 
 def forget_details(*, participant_id: uuid.UUID) -> bool:
-    """Delete what the server keeps about this participant besides their endorsements and reports; idempotent."""
+    """Delete what the server keeps about this participant besides their endorsements and reports; idempotent.
+
+    That is their "about you" details and their verified status (a participation code's keyed hash).
+    """
     deleted, _by_model = ParticipantDetails.objects.filter(key=details_key(participant_id)).delete()
-    return deleted > 0
+    return forget_verification(participant_id=participant_id) > 0 or deleted > 0
 
 
 def remember(response: HttpResponse, request: HttpRequest, participant: Participant) -> HttpResponse:

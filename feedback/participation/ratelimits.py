@@ -37,6 +37,7 @@ RATE_SETTINGS = {
     "endorsements": "RATELIMIT_ENDORSEMENTS",
     "reports": "RATELIMIT_REPORTS",
     "receipts": "RATELIMIT_RECEIPTS",
+    "codes": "RATELIMIT_CODES",
 }
 RATE_LIMIT_SETTINGS = list(RATE_SETTINGS.values())
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}

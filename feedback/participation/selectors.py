@@ -7,14 +7,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import Exists, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from ..briefing.selectors import published_remedies
 from ..models import Concern, Consultation, Endorsement, RejectionReason, Remedy, Report
 from ..results.publication import published_remedy_counts
-from .services import RECEIPT_LENGTH, normalize_receipt_code, receipt_hash
+from ..verification.selectors import verified_lookup
+from .receipt_codes import RECEIPT_LENGTH, normalize_receipt_code, receipt_hash
 
 OTHER_TOPIC_KEY = "other"
 
@@ -112,3 +113,19 @@ def concern_status(*, consultation: Consultation, receipt_code: str) -> ConcernS
         language=concern.language,
         topic=concern.topic.name if concern.topic else "",
     )
+
+
+def participant_standing(consultation_id: int, participant: uuid.UUID) -> tuple[bool, bool]:
+    """(endorsed anything in the consultation before, verified in it), in one query."""
+    standing = (
+        Consultation.objects.filter(pk=consultation_id)
+        .annotate(
+            endorsed_before=Exists(
+                Endorsement.objects.filter(remedy__consultation_id=consultation_id, participant=participant)
+            ),
+            verified=Exists(verified_lookup(consultation_id, participant)),
+        )
+        .values_list("endorsed_before", "verified")
+        .first()
+    )
+    return standing or (False, False)

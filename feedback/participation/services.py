@@ -7,7 +7,6 @@ views, the admin's paper entry and management commands call them, never the mode
 from __future__ import annotations
 
 import hmac
-import secrets
 import uuid
 from dataclasses import dataclass
 
@@ -15,17 +14,32 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from .. import queue
 from ..audit.events import record_moderation_event
+from ..bursts.arrivals import record_arrival
+from ..counters import add_to_counts
 from ..duplicates.services import record_near_duplicate
-from ..models import Concern, Consultation, Endorsement, Remedy, Report, Topic, start_of_local_day
+from ..models import (
+    ArrivalKind,
+    Concern,
+    ConcernIntake,
+    Consultation,
+    Endorsement,
+    Remedy,
+    Report,
+    Topic,
+    start_of_local_day,
+)
 from ..models.inserts import insert_unless_present
 from ..notifications.digest import schedule_moderator_digest
 from ..redaction import redact_concern_text
-from .participants import AboutYou, save_about
+from ..verification.selectors import REFUSALS, is_verified
+from ..verification.services import redeem_code
+from .participants import AboutYou, Participant, save_about
+from .receipt_codes import RECEIPT_LENGTH, new_receipt_code, normalize_receipt_code, receipt_hash
+from .selectors import participant_standing
 
 
 class ConsultationClosed(Exception):
@@ -34,10 +48,6 @@ class ConsultationClosed(Exception):
 
 CONCERN_MIN_LENGTH = 10
 CONCERN_MAX_LENGTH = 2000
-
-# Receipt codes avoid look-alike characters (0/O, 1/I/L) so they are easy to copy by hand.
-RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-RECEIPT_LENGTH = 12
 
 # How a withdrawal shows in the moderation log. The status vocabulary has no "withdrawn", so the
 # event keeps the concern's last status on both sides and says what happened in its reason.
@@ -51,22 +61,6 @@ class SubmittedConcern:
     hidden: dict[str, int]  # how many details of each kind redaction replaced by a placeholder (none: empty)
 
 
-def new_receipt_code() -> str:
-    """A random code such as 7KQM-X3TA-P9RD (about 59 bits of chance)."""
-    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _position in range(RECEIPT_LENGTH))
-    return "-".join(raw[i : i + 4] for i in range(0, RECEIPT_LENGTH, 4))
-
-
-def normalize_receipt_code(code: str) -> str:
-    """The code as typed, without spaces or dashes and in capitals."""
-    return "".join(character for character in code.upper() if character.isalnum())
-
-
-def receipt_hash(code: str) -> str:
-    """Keyed hash (HMAC-SHA256 with SECRET_KEY) of a receipt code: all the database keeps of it."""
-    return salted_hmac("civictrust.receipt-code", normalize_receipt_code(code), algorithm="sha256").hexdigest()
-
-
 def submit_concern(
     *,
     consultation: Consultation,
@@ -78,6 +72,8 @@ def submit_concern(
     contact_email: str = "",
     contact_consent: bool = False,
     source: str = Concern.Source.WEB,
+    participant: Participant | None = None,
+    participation_code: str = "",
 ) -> SubmittedConcern:
     """Save a new concern, pending moderation, and return it with its one-time receipt code.
 
@@ -91,6 +87,14 @@ def submit_concern(
     Raises ConsultationClosed for a web submission to a consultation that no longer accepts
     responses (paper, phone and meeting answers collected earlier may still be typed in by staff,
     until the consultation is purged: its figures are final then).
+
+    The concern counts as verified when `participant` (the sender's cookie, if any) is verified in
+    the consultation, or when a `participation_code` comes with it: the code is redeemed in the same
+    transaction (for `participant`, or for nobody when staff type in a paper form), and a refused code
+    is a ValidationError on `participation_code` that leaves the code and everything else unchanged.
+    The consultation's count of concerns received from the source goes up (the certified ledger's);
+    a web concern also adds to its topic's arrival count for the minute (feedback/bursts/), as from
+    a new participant when the request carried no participant cookie.
     """
     if consultation.purged_on is not None:
         raise ConsultationClosed
@@ -120,8 +124,31 @@ def submit_concern(
     )
     concern.full_clean()
     with transaction.atomic():
+        if participation_code:
+            outcome = redeem_code(
+                consultation=consultation, code=participation_code, participant=participant.id if participant else None
+            )
+            if outcome in REFUSALS:
+                raise ValidationError({"participation_code": REFUSALS[outcome]})
+            concern.verified = True
+        elif participant is not None:
+            concern.verified = is_verified(consultation.pk, participant.id)
         concern.save()
         record_near_duplicate(concern=concern)
+        # The certified ledger's "received", per source (ConcernIntake).
+        add_to_counts(
+            ConcernIntake,
+            [{"consultation": consultation.pk, "source": source, "received": 1}],
+            keys=("consultation", "source"),
+            counts=("received",),
+        )
+        if source == Concern.Source.WEB:
+            record_arrival(
+                consultation_id=consultation.pk,
+                kind=ArrivalKind.CONCERN,
+                subject=topic.pk if topic else 0,
+                new_participant=participant is None or participant.is_new,
+            )
         schedule_moderator_digest()
     return SubmittedConcern(concern=concern, receipt_code=receipt_code, hidden=redaction.counts)
 
@@ -179,7 +206,10 @@ def endorse_remedy(*, remedy: Remedy, participant: uuid.UUID, role: str = "", co
     even when two requests race, and the second is no error (insert_unless_present), so a
     double-click writes no participant id into the database's log. The endorsement's time is its
     day. Raises ConsultationClosed when the remedy's consultation no longer accepts responses.
-    Atomic.
+    Atomic. In the same transaction: the endorsement is verified when the participant is; the
+    remedy's counters (shown, and made, for the certified ledger) go up; and the minute's arrival
+    count goes up, as from a new participant when this is their first endorsement in the
+    consultation (feedback/bursts/).
     """
     if not remedy.consultation.is_accepting_responses():
         raise ConsultationClosed
@@ -191,9 +221,18 @@ def endorse_remedy(*, remedy: Remedy, participant: uuid.UUID, role: str = "", co
         created_at=start_of_local_day(),
     )
     with transaction.atomic():
+        endorsed_before, endorsement.verified = participant_standing(remedy.consultation_id, participant)
         if not insert_unless_present(endorsement, unique_fields=("remedy", "participant")):
             return False
-        Remedy.objects.filter(pk=remedy.pk).update(endorsement_count=F("endorsement_count") + 1)
+        Remedy.objects.filter(pk=remedy.pk).update(
+            endorsement_count=F("endorsement_count") + 1, endorsements_made=F("endorsements_made") + 1
+        )
+        record_arrival(
+            consultation_id=remedy.consultation_id,
+            kind=ArrivalKind.ENDORSEMENT,
+            subject=remedy.pk,
+            new_participant=not endorsed_before,
+        )
     return True
 
 
@@ -203,12 +242,14 @@ def withdraw_endorsement(*, remedy: Remedy, participant: uuid.UUID) -> bool:
     Allowed even after the consultation closed: a resident can always take back their support. Atomic. A count
     that drifted below the truth (a bulk load, until `recount_endorsements` repairs it) stops at zero rather than
     breaking the database's "never negative" constraint.
+    The remedy's withdrawn counter (the certified ledger's) goes up in the same transaction.
     """
     with transaction.atomic():
         deleted, _by_model = Endorsement.objects.filter(remedy=remedy, participant=participant).delete()
         if deleted:
             Remedy.objects.filter(pk=remedy.pk).update(
-                endorsement_count=Greatest(F("endorsement_count") - deleted, Value(0))
+                endorsement_count=Greatest(F("endorsement_count") - deleted, Value(0)),
+                endorsements_withdrawn=F("endorsements_withdrawn") + deleted,
             )
     return deleted > 0
 
@@ -273,13 +314,15 @@ def enter_concern_on_behalf(
     topic: Topic | None = None,
     contact_email: str = "",
     contact_consent: bool = False,
+    participation_code: str = "",
 ) -> SubmittedConcern:
     """Save a concern a resident gave on paper, by phone or at a meeting, typed in by `actor`.
 
     The same checks and the same pending moderation as a web concern (through `submit_concern`,
     without the web form's anti-robot checks, which belong to the form), and the audit log records
     which staff account entered it (an event from "" to pending by `actor`); the public pages never
-    show who. Raises ValidationError for the web source or invalid input; atomic.
+    show who. A participation code written on the form is redeemed and makes the concern verified.
+    Raises ValidationError for the web source, invalid input or a refused code; atomic.
     """
     if source == Concern.Source.WEB or source not in Concern.Source.values:
         raise ValidationError({"source": _("Choose where the concern came from: paper, phone or meeting.")})
@@ -294,6 +337,7 @@ def enter_concern_on_behalf(
             contact_email=contact_email,
             contact_consent=contact_consent,
             source=source,
+            participation_code=participation_code,
         )
         record_moderation_event(
             concern=submitted.concern,

@@ -23,8 +23,10 @@ from django.views.decorators.http import require_POST
 
 from ..briefing.selectors import consultation_by_slug, published_remedies, published_topics
 from ..models import Concern, Role
+from ..verification.selectors import REFUSALS, Redemption, is_verified
+from ..verification.services import redeem_code
 from . import receipts, selectors, services
-from .forms import AboutYouForm, ConcernForm, ReceiptForm, StatusCheckForm
+from .forms import AboutYouForm, ConcernForm, ParticipationCodeForm, ReceiptForm, StatusCheckForm
 from .participants import (
     AboutYou,
     about,
@@ -34,7 +36,7 @@ from .participants import (
     participant_for,
     remember,
 )
-from .ratelimits import limit_posts
+from .ratelimits import limit_posts, over_limit, too_many_requests
 from .receipt_card import receipt_png
 
 CONCERNS_PER_PAGE = 20
@@ -67,6 +69,11 @@ def concern_new(request, slug: str):
             confirming = True
         elif form.is_valid():
             data = form.cleaned_data
+            code = data["participation_code"]
+            if code and over_limit(request, "codes"):
+                return too_many_requests(request)
+            # A code makes the sender a (verified) participant; without one, the cookie if they have it.
+            participant = participant_for(request) if code else known_participant(request)
             try:
                 submitted = services.submit_concern(
                     consultation=consultation,
@@ -77,13 +84,16 @@ def concern_new(request, slug: str):
                     contact_email=data["contact_email"],
                     contact_consent=data["contact_consent"],
                     language=language,
+                    participant=participant,
+                    participation_code=code,
                 )
             except services.ConsultationClosed:
                 accepting, status = False, 403
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                return _show_receipt(request, consultation, submitted.receipt_code)
+                response = _show_receipt(request, consultation, submitted.receipt_code)
+                return remember(response, request, participant) if code else response
     return render(
         request,
         "feedback/concern_form.html",
@@ -250,10 +260,43 @@ def remedy_list(request, slug: str):
             "publish_seconds": settings.RESULTS_PUBLISH_SECONDS,
             "endorsed": endorsed,
             "about_you": about_you,
+            "code_form": ParticipationCodeForm(),
+            "verified": bool(participant) and is_verified(consultation.pk, participant.id),
             "accepting": consultation.is_accepting_responses(),
             "min_cell": settings.RESULTS_MIN_CELL,
             "remembered": participant is not None,
         },
+    )
+
+
+@limit_posts("codes")
+def participation_code(request, slug: str):
+    """Type a participation code once: the participant (made now if need be) becomes verified.
+
+    Also the address the slips' QR code points at. Guessing is limited per client (RATELIMIT_CODES).
+    """
+    consultation = consultation_by_slug(slug)
+    form = ParticipationCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        participant = participant_for(request)
+        outcome = redeem_code(consultation=consultation, code=form.cleaned_data["code"], participant=participant.id)
+        if outcome not in REFUSALS:
+            if outcome == Redemption.ALREADY_VERIFIED:
+                messages.info(
+                    request, _("You are verified already; the code was not used, so it can go to someone else.")
+                )
+            else:
+                messages.success(
+                    request,
+                    _("Thank you: you are verified. Your endorsements and concerns now also count as verified."),
+                )
+            target = _back_to(request, reverse("remedies", args=[consultation.slug]))
+            return remember(redirect(target), request, participant)
+        form.add_error("code", REFUSALS[outcome])
+    return render(
+        request,
+        "feedback/participation_code.html",
+        {"consultation": consultation, "form": form},
     )
 
 

@@ -18,11 +18,16 @@ from civictrust.db import reads_figures
 from ..models import Consultation
 from .publication import published_results
 from .tallies import TallyRow
+from .verified import VERIFIED_MEANS
 
 
 def _rows(rows: list[TallyRow]) -> list[dict]:
-    """A breakdown as JSON: a hidden cell has `count: null` and `suppressed: true`."""
-    return [{"key": row.key, "label": row.label, "count": row.count, "suppressed": row.suppressed} for row in rows]
+    """A breakdown as JSON: a hidden cell has `count: null` and `suppressed: true`; exact rows add `verified`."""
+    return [
+        {"key": row.key, "label": row.label, "count": row.count, "suppressed": row.suppressed}
+        | ({"verified": row.verified} if row.verified is not None else {})
+        for row in rows
+    ]
 
 
 def _language(request) -> str:
@@ -53,6 +58,12 @@ def tallies_json(request, slug: str):
                 "participants": results.total_participants,
                 "concerns": results.total_concerns,
             },
+            "verified": {
+                "endorsements": results.verified_endorsements,
+                "participants": results.verified_participants,
+                "concerns": results.verified_concerns,
+            },
+            "verified_means": str(VERIFIED_MEANS),
             "endorsements_per_remedy": _rows(results.endorsements_per_remedy),
             "concerns_per_topic": _rows(results.concerns_per_topic),
             "participants_by_area": _rows(results.participants_by_area),

@@ -13,6 +13,7 @@ from django.utils.translation import get_language, gettext
 from ..models import Concern, Consultation
 from .caching import cached
 from .tallies import Tallies, TallyFilters, TallyRow, tallies_for
+from .verified import VerifiedTallies, verified_tallies, with_verified
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Dashboard:
     cards: list[SummaryCard]
     status_rows: list[TallyRow]
     counted_at: datetime
+    verified: VerifiedTallies | None = None
 
 
 def summary_cards(tallies: Tallies) -> list[SummaryCard]:
@@ -57,6 +59,9 @@ def summary_cards(tallies: Tallies) -> list[SummaryCard]:
 
 def _count_dashboard(consultation: Consultation, filters: TallyFilters) -> Dashboard:
     tallies = tallies_for(consultation, filters)
+    verified = verified_tallies(consultation, filters)
+    with_verified(tallies.endorsements_per_remedy, verified.per_remedy)
+    with_verified(tallies.concerns_per_topic, verified.per_topic)
     status_rows = [
         TallyRow(label=str(label), count=tallies.concerns_by_status.get(value, 0), key=value)
         for value, label in Concern.Status.choices
@@ -67,6 +72,7 @@ def _count_dashboard(consultation: Consultation, filters: TallyFilters) -> Dashb
         cards=summary_cards(tallies),
         status_rows=status_rows,
         counted_at=timezone.now(),
+        verified=verified,
     )
 
 

@@ -18,6 +18,7 @@ from ..community_areas import COMMUNITY_AREA_CHOICES
 from ..models import Concern, Consultation, Endorsement, Role
 from .suppression import suppress_small_cells
 from .tallies import COUNTED_CONCERN_STATUSES, TallyRow, purged_participant_counts
+from .verified import verified_figures
 
 AREA_LABELS = dict(COMMUNITY_AREA_CHOICES)
 ROLE_LABELS = dict(Role.choices)
@@ -45,6 +46,10 @@ class PublicResults:
     total_concerns: int
     min_cell: int
     window: int | None = None
+    # Verified beside the totals (results.verified); per remedy and topic in each row's `verified`.
+    verified_endorsements: int = 0
+    verified_participants: int = 0
+    verified_concerns: int = 0
 
 
 def _cells(counts: dict, minimum: int) -> list[list]:
@@ -60,7 +65,8 @@ def count_published_figures(consultation: Consultation, *, minimum: int | None =
     concerns whose topic is unpublished count under "Other". Concerns count while pending or approved.
     Breakdowns by community area and role count distinct participants (endorsements) and concerns, each
     passed through `suppress_small_cells` with RESULTS_MIN_CELL, so one person with many endorsements is
-    one person. Nine queries, whatever the size of the data.
+    one person. `verified` holds the same totals, per remedy and per topic for verified participants only
+    (never in the breakdowns). Twelve queries, whatever the size of the data.
     """
     minimum = settings.RESULTS_MIN_CELL if minimum is None else minimum
     remedy_ids = list(published_remedies(consultation).values_list("pk", flat=True))
@@ -98,6 +104,7 @@ def count_published_figures(consultation: Consultation, *, minimum: int | None =
         "participants_by_role": _cells(people_by("role"), minimum),
         "concerns_by_area": _cells(concerns_by("community_area"), minimum),
         "concerns_by_role": _cells(concerns_by("role"), minimum),
+        "verified": verified_figures(endorsements, concerns, remedy_ids, topic_ids),
     }
 
 
@@ -122,16 +129,31 @@ def label_results(consultation: Consultation, figures: dict, window: int | None 
     """
     remedy_counts = dict(figures["remedies"])
     topic_counts = dict(figures["topics"])
+    # Figures published before verification existed have none: zero verified.
+    verified = figures.get("verified") or verified_figures()
+    verified_remedies, verified_topics = dict(verified["remedies"]), dict(verified["topics"])
     per_remedy = [
-        TallyRow(label=remedy.title, count=remedy_counts.get(remedy.pk, 0), key=remedy.key)
+        TallyRow(
+            label=remedy.title,
+            count=remedy_counts.get(remedy.pk, 0),
+            key=remedy.key,
+            verified=verified_remedies.get(remedy.pk, 0),
+        )
         for remedy in published_remedies(consultation)
     ]
     per_topic = [
-        TallyRow(label=topic.name, count=topic_counts.get(topic.pk, 0), key=topic.key)
+        TallyRow(
+            label=topic.name,
+            count=topic_counts.get(topic.pk, 0),
+            key=topic.key,
+            verified=verified_topics.get(topic.pk, 0),
+        )
         for topic in published_topics(consultation)
     ]
     if figures["other_topic"]:
-        per_topic.append(TallyRow(label=_("Other"), count=figures["other_topic"], key=""))
+        per_topic.append(
+            TallyRow(label=_("Other"), count=figures["other_topic"], key="", verified=verified["other_topic"])
+        )
     return PublicResults(
         endorsements_per_remedy=per_remedy,
         concerns_per_topic=per_topic,
@@ -144,6 +166,9 @@ def label_results(consultation: Consultation, figures: dict, window: int | None 
         total_concerns=figures["total_concerns"],
         min_cell=figures["min_cell"],
         window=window,
+        verified_endorsements=verified["endorsements"],
+        verified_participants=verified["participants"],
+        verified_concerns=verified["concerns"],
     )
 
 

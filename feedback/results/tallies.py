@@ -30,6 +30,8 @@ class TallyFilters:
     source: str = ""
     # Only these rows (the admin's "export selected"); empty: every row.
     only_ids: tuple[int, ...] = ()
+    # Only what verified participants sent (feedback/verification/): the "verified" column.
+    verified_only: bool = False
 
 
 @dataclass
@@ -38,6 +40,8 @@ class TallyRow:
     count: int | None
     key: str = ""
     suppressed: bool = False
+    # Of `count`, how many from verified participants, where it is shown (per remedy, per topic).
+    verified: int | None = None
 
 
 @dataclass
@@ -72,7 +76,7 @@ COUNTED_CONCERN_STATUSES = (Concern.Status.PENDING, Concern.Status.APPROVED)
 
 
 def narrowed(queryset, filters: TallyFilters):
-    """The filters endorsements and concerns share: a range of days, a community area, a role."""
+    """The filters endorsements and concerns share: a range of days, a community area, a role, verified only."""
     if filters.since:
         queryset = queryset.filter(created_at__date__gte=filters.since)
     if filters.until:
@@ -83,6 +87,8 @@ def narrowed(queryset, filters: TallyFilters):
         queryset = queryset.filter(role=filters.role)
     if filters.only_ids:
         queryset = queryset.filter(pk__in=filters.only_ids)
+    if filters.verified_only:
+        queryset = queryset.filter(verified=True)
     return queryset
 
 

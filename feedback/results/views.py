@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from civictrust.db import reads_figures
 
 from ..briefing.selectors import consultation_by_slug, default_consultation
+from ..bursts.detection import unusual_bursts
 from ..community_areas import COMMUNITY_AREA_CHOICES
 from ..languages import is_right_to_left
 from ..models import Concern, Consultation, Role
@@ -28,6 +29,7 @@ from .public import PublicResults
 from .public_charts import results_charts
 from .publication import published_results
 from .tallies import TallyFilters
+from .verified import VERIFIED_MEANS
 
 
 @reads_figures
@@ -45,7 +47,11 @@ def results(request, slug: str):
             settings.RESULTS_PUBLISH_SECONDS * 2,
             lambda: _render_results(published),
         )
-    return render(request, "feedback/results.html", {"consultation": consultation, "results_html": results_html})
+    return render(
+        request,
+        "feedback/results.html",
+        {"consultation": consultation, "results_html": results_html, "verified_means": VERIFIED_MEANS},
+    )
 
 
 def _render_results(results: PublicResults) -> str:
@@ -56,6 +62,7 @@ def _render_results(results: PublicResults) -> str:
             "charts": results_charts(results, right_to_left=is_right_to_left(get_language())),
             "counted_at": timezone.now(),
             "publish_seconds": settings.RESULTS_PUBLISH_SECONDS,
+            "verified_means": VERIFIED_MEANS,
         },
     )
 
@@ -107,6 +114,7 @@ def dashboard(request):
 
     Wrapped in `admin.site.admin_view` (civictrust/urls.py): only signed-in staff reach it. The
     figures may be up to DASHBOARD_CACHE_SECONDS old; `?recount=1` (the "Count again" link) recounts.
+    The unusual bursts of the consultation (whatever the filters) are always current.
     """
     if not request.user.has_perm(VIEW_DASHBOARD_PERMISSION):
         raise PermissionDenied
@@ -128,7 +136,17 @@ def dashboard(request):
         "form": form,
         "consultation": consultation,
         "dashboard": dashboard_for(consultation, filters, recount=recount) if consultation else None,
+        # Never cached: an organizer who just excluded a burst sees it so (one query when there is none).
+        "bursts": unusual_bursts(consultation) if consultation else [],
         "recount_url": f"?{recount_query.urlencode()}",
         "cache_seconds": settings.DASHBOARD_CACHE_SECONDS,
+        "verified_means": VERIFIED_MEANS,
+        "burst_settings": {
+            "min_arrivals": settings.BURST_MIN_ARRIVALS,
+            "baseline_hours": settings.BURST_BASELINE_HOURS,
+            "mad_factor": settings.BURST_MAD_FACTOR,
+            "new_percent": settings.BURST_MIN_NEW_PERCENT,
+            "retention_days": settings.BURST_WINDOW_RETENTION_DAYS,
+        },
     }
     return TemplateResponse(request, "admin/dashboard.html", context)

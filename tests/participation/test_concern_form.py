@@ -20,7 +20,7 @@ def send(client, **overrides):
     return client.post(NEW, concern_form_data(**overrides))
 
 
-def test_the_form_asks_only_topic_concern_role_area_and_optional_email(client, briefing):
+def test_the_form_asks_only_topic_concern_role_area_optional_email_and_optional_code(client, briefing):
     page = client.get(NEW).content.decode()
     form = page[page.index("<form") : page.index("</form>")]
     names = set(re.findall(r'name="([a-z_]+)"', form)) - {"csrfmiddlewaretoken", "send"}
@@ -31,6 +31,7 @@ def test_the_form_asks_only_topic_concern_role_area_and_optional_email(client, b
         "community_area",
         "contact_email",
         "contact_consent",
+        "participation_code",
         "website",
         "started",
         "shown_redaction",

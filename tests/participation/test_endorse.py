@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
 
 import pytest
 from django.core import signing
-from django.db import connections
 
 from feedback.models import Endorsement
 from feedback.participation.participants import COOKIE_NAME, COOKIE_SALT
 from feedback.participation.services import endorse_remedy, recount_endorsements
-from tests.availability import require_postgresql
+from tests.parallel import needs_postgresql, run_in_parallel
 
 REMEDIES = "/c/chicago/remedies/"
 
@@ -164,33 +162,6 @@ def test_unknown_details_about_you_change_nothing(client, briefing):
     response = client.post(f"{REMEDIES}about-you/", {"role": "citizen", "community_area": "99"}, follow=True)
     assert "nothing was changed" in response.content.decode()
     assert set(Endorsement.objects.values_list("role", "community_area")) == {("", "")}
-
-
-def needs_postgresql() -> None:
-    require_postgresql("the parallel endorsement tests (SQLite serialises all writes)")
-
-
-def run_in_parallel(calls) -> list:
-    """Start every call at the same moment, each on its own thread and database connection."""
-    barrier = threading.Barrier(len(calls))
-    results, errors = [], []
-
-    def run(call):
-        try:
-            barrier.wait(timeout=20)
-            results.append(call())
-        except Exception as error:  # collected and asserted by the caller
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    return results
 
 
 @pytest.mark.django_db(transaction=True)

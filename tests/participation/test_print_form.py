@@ -19,7 +19,8 @@ def test_the_paper_form_lists_the_same_questions_as_tick_boxes_and_lines(client,
         "3. you are (tick one)",
         "4. community area",
         "5. email (optional)",
-    ]  # ...and these five are all it asks: no status, citizenship, name or address
+        "6. participation code (optional)",
+    ]  # ...and these six are all it asks: no status, citizenship, name or address
     assert "<input" not in page.split('id="main"')[1]  # paper, not a web form
 
 

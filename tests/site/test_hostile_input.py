@@ -54,7 +54,17 @@ hostile_text = st.one_of(
 # A field is absent, present once, or repeated.
 field_value = st.one_of(st.none(), hostile_text, st.lists(hostile_text, min_size=2, max_size=3))
 
-CONCERN_FIELDS = ["topic", "text", "role", "community_area", "contact_email", "contact_consent", "website", "started"]
+CONCERN_FIELDS = [
+    "topic",
+    "text",
+    "role",
+    "community_area",
+    "contact_email",
+    "contact_consent",
+    "participation_code",
+    "website",
+    "started",
+]
 ENDPOINT_FIELDS = {
     "concern_new": CONCERN_FIELDS,
     "concern_withdraw": ["receipt_code"],
@@ -62,6 +72,7 @@ ENDPOINT_FIELDS = {
     "remedy_about_you": ["role", "community_area"],
     "remedy_endorse": ["next"],
     "remedy_withdraw": ["next"],
+    "participation_code": ["code", "next"],
     "concerns": ["topic", "page"],
     "results": [],
     "remedies": [],
@@ -120,6 +131,7 @@ def world(briefing, settings):
         "remedy_about_you": "/c/chicago/remedies/about-you/",
         "remedy_endorse": f"/c/chicago/remedies/{remedy.pk}/endorse/",
         "remedy_withdraw": f"/c/chicago/remedies/{remedy.pk}/withdraw/",
+        "participation_code": "/c/chicago/code/",
         "results": "/c/chicago/results/",
         "print_form": "/c/chicago/print/",
         "api_tallies": "/api/c/chicago/tallies.json",

@@ -44,6 +44,8 @@ PAGES = [
     ("/c/chicago/print/", 2),
     # consultation; this window's published counts; the published remedies and topics that label them
     ("/c/chicago/results/", 4),
+    # consultation; nothing else
+    ("/c/chicago/code/", 1),
     ("/privacy/", 0),
     # the About page's one row
     ("/about/", 1),
@@ -70,7 +72,7 @@ def test_the_first_request_of_a_window_counts_the_figures_once(client, data, dja
 
 def test_a_participant_costs_one_or_two_more_queries_on_the_lists(client, data, django_assert_num_queries):
     client.post(f"/c/chicago/remedies/{data.remedies.first().pk}/endorse/")
-    with django_assert_num_queries(5):  # + the participant's endorsements and "about you" details
+    with django_assert_num_queries(6):  # + the participant's endorsements, "about you" details, whether verified
         client.get("/c/chicago/remedies/")
     with django_assert_num_queries(5):  # + the participant's reports among the page's concerns
         client.get("/c/chicago/concerns/")

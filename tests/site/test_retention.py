@@ -51,6 +51,7 @@ def test_the_purge_is_idempotent(briefing):
         "reports": 0,
         "export_files": 0,
         "participant_details": 0,
+        "arrival_counts": 0,
     }
 
 
