@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.availability import unavailable
 from tests.gunicorn_process import PROJECT, free_port, gunicorn, production_environment
-from tests.integration.conftest import _unavailable
 
 DATABASE = "civictrust_pgbouncer_test"
 pytestmark = pytest.mark.integration
@@ -35,11 +35,11 @@ def direct(sql: str, database: str = DATABASE):
 def pgbouncer():
     binary = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
     if not os.path.exists(binary):
-        _unavailable("PgBouncer is not installed (apt-get install pgbouncer; .ci/run does)")
+        unavailable("PgBouncer is not installed (apt-get install pgbouncer; .ci/run does)")
     try:
         direct("SELECT 1", "postgres")
     except Exception:
-        _unavailable("no PostgreSQL on 127.0.0.1:5432")
+        unavailable("no PostgreSQL on 127.0.0.1:5432")
     # Outside pytest's private temporary folders: PgBouncer runs as the postgres user and must reach its files.
     folder = Path(tempfile.mkdtemp(prefix="civictrust-pgbouncer-"))
     folder.chmod(0o777)

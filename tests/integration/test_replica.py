@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import _unavailable
+from tests.availability import unavailable
 
 PROJECT = Path(__file__).resolve().parents[2]
 REPLICA_PORT = os.environ.get("TEST_REPLICA_PORT", "")
@@ -65,7 +65,7 @@ def wait_until(check, seconds: float = 30.0):
 @pytest.fixture(scope="module")
 def replicated():
     if not REPLICA_PORT:
-        _unavailable("no streaming replica (TEST_REPLICA_PORT); .ci/run starts one")
+        unavailable("no streaming replica (TEST_REPLICA_PORT); .ci/run starts one")
     with admin_connection() as primary:
         primary.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
         primary.execute(f'CREATE DATABASE "{DATABASE}"')
@@ -114,7 +114,7 @@ def test_a_replica_that_falls_behind_is_left_for_the_primary_and_the_log_says_wh
 
 def test_with_the_replica_stopped_figures_come_from_the_primary_without_an_error(replicated):
     if not REPLICA_CLUSTER:
-        _unavailable("CIVICTRUST_PG_REPLICA_CLUSTER names the replica cluster to stop (.ci/run sets it)")
+        unavailable("CIVICTRUST_PG_REPLICA_CLUSTER names the replica cluster to stop (.ci/run sets it)")
     version, name = REPLICA_CLUSTER.split()
     subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, name, "stop", "-m", "fast"], check=True)
     try:
