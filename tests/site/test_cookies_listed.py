@@ -78,6 +78,8 @@ def walk_every_flow(prefix: str, briefing) -> Browser:
     browser.act(f"/c/chicago/remedies/{remedy.pk}/endorse/")
     browser.act(f"/c/chicago/remedies/{remedy.pk}/withdraw/")
     browser.act("/forget-device/", {"next": prefix + "/privacy/"})
+    # Choosing a language with the language links (a link, not a form): the one step that sets the language cookie.
+    browser._keep(browser.client.get("/language/pl/", {"next": prefix + "/privacy/"}), browser.set_when_acting)
 
     user = StaffFactory(username="signing-in")
     user.set_password(STAFF_PASSWORD)
