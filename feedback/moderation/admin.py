@@ -185,7 +185,10 @@ class ConcernAdmin(InternalExportPermission, ChangePageDecisions, admin.ModelAdm
     def summary(self, concern: Concern) -> str:
         if concern.purged_on is not None:
             return gettext("(words deleted when the consultation was purged)")
-        text = Truncator(concern.text).chars(SUMMARY_CHARACTERS)
+        # In the language it was written in, so a screen reader reads a Spanish concern in Spanish.
+        text = format_html(
+            '<span lang="{}" dir="auto">{}</span>', concern.language, Truncator(concern.text).chars(SUMMARY_CHARACTERS)
+        )
         if concern.near_duplicate_of_id is None:
             return text
         repeats = gettext("Nearly repeats #%(number)d") % {"number": concern.near_duplicate_of_id}

@@ -36,7 +36,7 @@ from feedback.retention import rewrite_concerns_table
 from tests.celery_worker import database_url
 from tests.factories import ConcernFactory
 from tests.gunicorn_process import gunicorn, production_environment
-from tests.integration.conftest import _unavailable
+from tests.availability import unavailable as _unavailable
 from tests.participation.test_endorse import run_in_parallel
 from tests.site.test_logging_privacy import hidden_inputs
 

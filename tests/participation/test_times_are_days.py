@@ -78,7 +78,8 @@ def test_the_moderation_queue_is_ordered_by_day_then_number(client, briefing, ad
     third = ConcernFactory(consultation=briefing, status="pending", created_at=today)
     client.force_login(advocate)
     page = client.get("/admin/feedback/concern/").content.decode()
-    shown = [int(number) for number in re.findall(r"/admin/feedback/concern/(\d+)/change/", page)]
+    links = [int(number) for number in re.findall(r"/admin/feedback/concern/(\d+)/change/", page)]
+    shown = list(dict.fromkeys(links))  # the "one by one, oldest first" link also opens the first of the queue
     assert shown == [first.pk, second.pk, third.pk]
 
 

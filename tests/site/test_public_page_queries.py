@@ -62,9 +62,10 @@ def test_the_first_request_of_a_window_counts_the_figures_once(client, data, dja
     later = 1_000_000_000.0 + 60
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("feedback.results.publication.time.time", lambda: later)
-        # + this window's claim (a savepoint, the insert, its release), the nine queries of the count, storing it,
-        # finding the count on show and deleting older ones
-        with django_assert_num_queries(19):
+        # + this window's claim (a savepoint, the insert, its release), the nine queries of the count and three
+        # more for the verified figures (participation codes), storing it, finding the count on show and deleting
+        # older ones
+        with django_assert_num_queries(22):
             client.get("/c/chicago/results/")
         with django_assert_num_queries(4):
             client.get("/c/chicago/results/")
