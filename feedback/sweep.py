@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 
 from . import queue
@@ -34,9 +35,12 @@ def sweep_pending_work(*, now: datetime | None = None, worker_connected: bool = 
     requeued, failed = recovery.requeue_jobs_of_dead_builders(now=now)
     failed += jobs.fail_stale_export_jobs(now=now) + recovery.fail_jobs_no_worker_started(now=now)
     recovery.requeue_lost_pending_jobs(now=now)
-    counts = {"exports_queued": 0, "digests_queued": 0, "exports_failed": failed, "exports_requeued": requeued}
+    counts = {"exports_queued": 0, "digests_queued": 0, "exports_failed": failed, "exports_requeued": len(requeued)}
+    # A job whose builder died is queued at once, however young; others after the grace left to their request.
     waiting_jobs = ExportJob.objects.filter(
-        status=ExportJob.Status.PENDING, enqueued_at__isnull=True, created_at__lt=now - SWEEP_GRACE
+        Q(created_at__lt=now - SWEEP_GRACE) | Q(pk__in=requeued),
+        status=ExportJob.Status.PENDING,
+        enqueued_at__isnull=True,
     ).values_list("pk", flat=True)
     for job_id in waiting_jobs:
         queued = queue.send_now(

@@ -25,16 +25,18 @@ RESEND_AFTER = timedelta(minutes=10)
 PENDING_DEADLINE = timedelta(hours=6)
 
 
-def requeue_jobs_of_dead_builders(*, now: datetime) -> tuple[int, int]:
+def requeue_jobs_of_dead_builders(*, now: datetime) -> tuple[list[int], int]:
     """Find "running" jobs whose builder is gone; queue each again, or fail it once it was started too often.
 
-    Returns (requeued, failed). PostgreSQL only: the advisory lock held while a job is built dies with the builder's
-    connection, so a running job whose lock is free has no live builder. (SQLite runs tasks in the web process.)
+    Returns (ids of the jobs requeued, how many failed). PostgreSQL only: the advisory lock held while a job is
+    built dies with the builder's connection, so a running job whose lock is free has no live builder. (SQLite runs
+    tasks in the web process.)
     Requeued means pending again with no `enqueued_at`: the sweep hands such jobs to the broker.
     """
     if JobLock(0).connection.vendor != "postgresql":
-        return 0, 0
-    requeued = failed = 0
+        return [], 0
+    requeued: list[int] = []
+    failed = 0
     for job_id, attempts in ExportJob.objects.filter(status=ExportJob.Status.RUNNING).values_list("pk", "attempts"):
         lock = JobLock(job_id)
         if not lock.acquire(wait_seconds=0):
@@ -45,8 +47,8 @@ def requeue_jobs_of_dead_builders(*, now: datetime) -> tuple[int, int]:
                 failed += this_attempt.update(
                     status=ExportJob.Status.FAILED, error=too_many_attempts(attempts), finished_at=now
                 )
-            else:
-                requeued += this_attempt.update(status=ExportJob.Status.PENDING, enqueued_at=None, progress=0)
+            elif this_attempt.update(status=ExportJob.Status.PENDING, enqueued_at=None, progress=0):
+                requeued.append(job_id)
         finally:
             lock.release()
     return requeued, failed
