@@ -65,7 +65,12 @@ def test_with_redis_frozen_every_request_is_answered_within_about_a_second(stati
                     timed(lambda: browser.get("/c/chicago/results/")),
                     timed(lambda: browser.get("/")),
                     timed(lambda: browser.post("/c/chicago/concerns/new/", {**concern_form_data(), **form})),
-                    timed(lambda: browser.post(f"/c/chicago/remedies/{remedy_id}/endorse/", {})),
+                    timed(
+                        lambda: browser.post(
+                            f"/c/chicago/remedies/{remedy_id}/endorse/",
+                            {"csrfmiddlewaretoken": form["csrfmiddlewaretoken"]},
+                        )
+                    ),
                 ]
             finally:
                 redis_server.thaw()
