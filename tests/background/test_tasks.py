@@ -217,6 +217,7 @@ def test_the_beat_schedule_runs_registered_tasks():
         "feedback.tasks.snapshot_tallies",
         "feedback.tasks.purge_expired_data",
         "feedback.tasks.purge_closed_consultations",
+        "feedback.tasks.rebuild_themes_when_due",
     }
     assert scheduled <= set(app.tasks)
 
@@ -284,6 +285,7 @@ def test_the_purge_task_reports_what_it_deleted(briefing):
         "reports": 0,
         "export_files": 0,
         "participant_details": 0,
+        "arrival_counts": 0,
     }
 
 

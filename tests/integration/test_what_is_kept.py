@@ -33,10 +33,10 @@ from feedback.participation.services import (
 )
 from feedback.redaction import redact_concern_text
 from feedback.retention import rewrite_concerns_table
+from tests.availability import unavailable as _unavailable
 from tests.celery_worker import database_url
 from tests.factories import ConcernFactory
 from tests.gunicorn_process import gunicorn, production_environment
-from tests.availability import unavailable as _unavailable
 from tests.participation.test_endorse import run_in_parallel
 from tests.site.test_logging_privacy import hidden_inputs
 
