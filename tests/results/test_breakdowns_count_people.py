@@ -49,7 +49,7 @@ def test_the_results_page_does_not_show_one_person_as_five(client, one_person_fr
     # Hegewisch alone would be hidden, so the next smallest group (6 in Albany Park) is hidden with it.
     assert by_area == {"South Lawndale": "7", "Albany Park": "hidden", "Hegewisch": "hidden"}
     assert by_role == {"Advocate": "7", "Other": "hidden", "Resident": "hidden"}
-    assert "from 14 participants" in page
+    assert "<strong>14</strong> participants" in page
 
 
 def test_the_api_does_not_show_one_person_as_five(client, one_person_from_hegewisch):

@@ -64,7 +64,7 @@ def test_every_page_shows_the_same_batch(client, briefing, clock):
     shown_count(client, remedy)
     EndorsementFactory.create_batch(2, remedy=remedy)
     results = client.get("/c/chicago/results/").content.decode()
-    assert "3 endorsements" in results and "5 endorsements" not in results
+    assert "<strong>3</strong> endorsements given" in results and "<strong>5</strong> endorsements given" not in results
     assert api_total(client) == 3
     assert shown_count(client, remedy) == "3"
 
@@ -112,9 +112,9 @@ def test_with_the_cache_down_figures_stay_batched(client, briefing, clock, setti
     }
     remedy = briefing.remedies.first()
     EndorsementFactory(remedy=remedy)
-    assert "1 endorsement" in client.get("/c/chicago/results/").content.decode()
+    assert "<strong>1</strong> endorsement given" in client.get("/c/chicago/results/").content.decode()
     EndorsementFactory(remedy=remedy)
-    assert "1 endorsement" in client.get("/c/chicago/results/").content.decode()
+    assert "<strong>1</strong> endorsement given" in client.get("/c/chicago/results/").content.decode()
     assert api_total(client) == 1
 
 

@@ -41,9 +41,9 @@ def test_small_breakdown_cells_are_hidden(client, briefing, settings):
     EndorsementFactory.create_batch(6, remedy=remedy, community_area="22")
     EndorsementFactory.create_batch(1, remedy=remedy, community_area="14")
     page = client.get(RESULTS).content.decode()
-    assert table_cell(page, "chart-participants-area", "Albany Park") == "fewer than 5"
+    assert table_cell(page, "chart-participants-area", "Albany Park") == "hidden"
     # The only hidden cell could be worked out from the total, so the next smallest is hidden too.
-    assert table_cell(page, "chart-participants-area", "Logan Square") == "fewer than 5"
+    assert table_cell(page, "chart-participants-area", "Logan Square") == "hidden"
     assert table_cell(page, "chart-participants-area", "South Lawndale") == "7"
     # Hidden groups are listed by name, not by size, so their order does not tell the larger one.
     assert page.index("Albany Park") < page.index("Logan Square")

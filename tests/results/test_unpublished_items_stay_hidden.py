@@ -25,7 +25,7 @@ def test_an_unpublished_remedy_and_its_endorsements_are_not_published(client, br
         assert hidden.key not in body
         assert "Hegewisch" not in body
     assert data["totals"]["endorsements"] == 2 and data["totals"]["participants"] == 2
-    assert "2 endorsements" in page and "from 2 participants" in page
+    assert "<strong>2</strong> endorsements given" in page and "<strong>2</strong> participants" in page
 
 
 def test_a_remedy_unpublished_after_the_count_leaves_the_public_pages_at_once(client, briefing, settings):
