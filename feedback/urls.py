@@ -2,6 +2,7 @@ from django.urls import path
 
 from .briefing import views as briefing
 from .pages import views as pages
+from .participation import endorsement_views as endorsing
 from .participation import views as participation
 from .results import views as results
 
@@ -9,7 +10,7 @@ urlpatterns = [
     path("", briefing.home, name="home"),
     path("privacy/", pages.privacy, name="privacy"),
     path("about/", pages.about, name="about"),
-    path("forget-device/", participation.forget_device, name="forget_device"),
+    path("forget-device/", endorsing.forget_device, name="forget_device"),
     path("c/<slug:slug>/", briefing.consultation_detail, name="consultation"),
     # Residents taking part (README, "Taking part").
     path("c/<slug:slug>/concerns/", participation.concern_list, name="concerns"),
@@ -21,11 +22,11 @@ urlpatterns = [
     path("c/<slug:slug>/concerns/status/", participation.concern_status, name="concern_status"),
     path("c/<slug:slug>/concerns/withdraw/", participation.concern_withdraw, name="concern_withdraw"),
     path("c/<slug:slug>/concerns/<slug:reference>/report/", participation.concern_report, name="concern_report"),
-    path("c/<slug:slug>/remedies/", participation.remedy_list, name="remedies"),
-    path("c/<slug:slug>/remedies/about-you/", participation.remedy_about_you, name="remedy_about_you"),
-    path("c/<slug:slug>/code/", participation.participation_code, name="participation_code"),
-    path("c/<slug:slug>/remedies/<int:pk>/endorse/", participation.remedy_endorse, name="remedy_endorse"),
-    path("c/<slug:slug>/remedies/<int:pk>/withdraw/", participation.remedy_withdraw, name="remedy_withdraw"),
+    path("c/<slug:slug>/remedies/", endorsing.remedy_list, name="remedies"),
+    path("c/<slug:slug>/remedies/about-you/", endorsing.remedy_about_you, name="remedy_about_you"),
+    path("c/<slug:slug>/code/", endorsing.participation_code, name="participation_code"),
+    path("c/<slug:slug>/remedies/<int:pk>/endorse/", endorsing.remedy_endorse, name="remedy_endorse"),
+    path("c/<slug:slug>/remedies/<int:pk>/withdraw/", endorsing.remedy_withdraw, name="remedy_withdraw"),
     path("c/<slug:slug>/results/", results.results, name="results"),
     path("c/<slug:slug>/print/", participation.print_form, name="print_form"),
 ]
