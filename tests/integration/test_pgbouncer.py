@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.gunicorn_process import PROJECT, free_port, gunicorn, production_environment
-from tests.integration.conftest import _unavailable
+from tests.availability import unavailable as _unavailable
 
 DATABASE = "civictrust_pgbouncer_test"
 pytestmark = pytest.mark.integration

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import _unavailable
+from tests.availability import unavailable as _unavailable
 
 PROJECT = Path(__file__).resolve().parents[2]
 REPLICA_PORT = os.environ.get("TEST_REPLICA_PORT", "")
