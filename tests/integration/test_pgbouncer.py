@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.gunicorn_process import PROJECT, free_port, gunicorn, production_environment
 from tests.availability import unavailable as _unavailable
+from tests.gunicorn_process import PROJECT, free_port, gunicorn, production_environment
 
 DATABASE = "civictrust_pgbouncer_test"
 pytestmark = pytest.mark.integration
