@@ -278,8 +278,6 @@ if env.str("EMAIL_URL", ""):
     vars().update(env.email_url("EMAIL_URL"))
 else:
     EMAIL_BACKEND = env.str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-# A mail server that does not answer costs this many seconds, not forever (each try of the moderators' digest).
-EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "civictrust <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -386,8 +384,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", "") or "celery"
 # Periodic work, run by `celery -A civictrust beat` (times in TIME_ZONE).
 CELERY_BEAT_SCHEDULE = {
-    # Every minute: an export whose worker was killed is built again promptly (feedback/exports/jobs.py).
-    "sweep-pending-work": {"task": "feedback.tasks.sweep_pending_work", "schedule": 60.0},
+    "sweep-pending-work": {"task": "feedback.tasks.sweep_pending_work", "schedule": 300.0},
     "snapshot-tallies": {"task": "feedback.tasks.snapshot_tallies", "schedule": 3600.0},
     "purge-expired-data": {"task": "feedback.tasks.purge_expired_data", "schedule": 6 * 3600.0},
 }

@@ -7,9 +7,8 @@ every few minutes and whenever a worker starts, hands to the broker whatever it 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from django.conf import settings
 from django.utils import timezone
 
 from . import queue
@@ -21,14 +20,12 @@ from .models import Concern, ExportJob
 SWEEP_GRACE = timedelta(seconds=5)
 
 
-def sweep_pending_work(*, now: datetime | None = None, worker_connected: bool = False) -> dict[str, int]:
+def sweep_pending_work(*, now=None) -> dict[str, int]:
     """Send again what was recorded but never reached a worker; fail exports whose worker died.
 
     Idempotent: sending an export job twice is harmless (`run_export_job` builds each job once)
-    and so is a moderator digest (each concern is announced once). Never a second digest within a
-    digest period: see `_queue_overdue_digest`. `worker_connected`: a worker just (re)connected to
-    the broker, and the delayed digest it may have held is gone with its old connection. Returns
-    counts of what it did, for the logs.
+    and so is a second moderator digest (each concern is announced once). Returns counts of what
+    it did, for the logs.
     """
     now = now or timezone.now()
     counts = {"exports_queued": 0, "digests_queued": 0, "exports_failed": jobs.fail_stale_export_jobs(now=now)}
@@ -42,33 +39,9 @@ def sweep_pending_work(*, now: datetime | None = None, worker_connected: bool = 
         if not queued:
             break  # the broker is still down; the next sweep tries again
         counts["exports_queued"] += 1
-    counts["digests_queued"] = _queue_overdue_digest(now=now, worker_connected=worker_connected)
-    return counts
-
-
-def _queue_overdue_digest(*, now: datetime, worker_connected: bool) -> int:
-    """Queue the moderators' digest that should have gone by now; 1 if one was queued.
-
-    The first concern of a period queued a digest for the period's end (notifications.digest), so
-    a concern younger than MODERATOR_DIGEST_SECONDS (plus the grace) is still covered by it: sending
-    one now would be a second email in the same period. Older and still unannounced, that digest
-    was lost (the broker was down, or restarted empty). After a worker (re)connects it is queued for
-    when it is due, since the worker that held it delayed may have lost it with its connection.
-    """
-    oldest = (
-        Concern.objects.filter(
-            status=Concern.Status.PENDING, moderators_notified_at__isnull=True, created_at__lt=now - SWEEP_GRACE
-        )
-        .order_by("created_at")
-        .values_list("created_at", flat=True)
-        .first()
+    unannounced = Concern.objects.filter(
+        status=Concern.Status.PENDING, moderators_notified_at__isnull=True, created_at__lt=now - SWEEP_GRACE
     )
-    if oldest is None:
-        return 0
-    due = oldest + timedelta(seconds=settings.MODERATOR_DIGEST_SECONDS)
-    if worker_connected:
-        countdown = max(0, int((due - now).total_seconds()) + 1)
-        return int(queue.send_now(queue.NOTIFY_MODERATORS, countdown=countdown or None))
-    if due + SWEEP_GRACE > now:
-        return 0
-    return int(queue.send_now(queue.NOTIFY_MODERATORS))
+    if unannounced.exists() and queue.send_now(queue.NOTIFY_MODERATORS):
+        counts["digests_queued"] = 1
+    return counts

@@ -12,7 +12,8 @@ from __future__ import annotations
 import logging
 import smtplib
 
-from celery import Task, bootsteps, current_app, shared_task
+from celery import Task, shared_task
+from celery.signals import worker_ready
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext
@@ -26,14 +27,7 @@ from .participation.services import recount_endorsements
 logger = logging.getLogger(__name__)
 
 # Errors that mean "try again later", not "this cannot work".
-TRANSIENT_ERRORS = (
-    OperationalError,
-    InterfaceError,
-    BrokerOperationalError,
-    smtplib.SMTPException,
-    ConnectionError,
-    TimeoutError,  # the mail server did not answer within EMAIL_TIMEOUT
-)
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerOperationalError, smtplib.SMTPException, ConnectionError)
 
 RELIABLE = {
     "acks_late": True,
@@ -100,23 +94,12 @@ def purge_expired_data() -> dict:
 
 
 @shared_task(**RELIABLE, **SHORT_LIMITS)
-def sweep_pending_work(worker_connected: bool = False) -> dict:
+def sweep_pending_work() -> dict:
     """Queue again what never reached a worker; fail exports whose worker died (feedback/sweep.py)."""
-    return sweep.sweep_pending_work(worker_connected=worker_connected)
+    return sweep.sweep_pending_work()
 
 
-def sweep_when_a_worker_connects() -> bool:
-    """A worker that starts, or reconnects after a broker outage, picks up what was recorded meanwhile."""
-    return queue.send_now(queue.SWEEP_PENDING_WORK, True)
-
-
-class SweepWhenConnected(bootsteps.StartStopStep):
-    """A step of the worker's consumer, which starts again each time the worker (re)connects to the broker."""
-
-    requires = ("celery.worker.consumer.tasks:Tasks",)
-
-    def start(self, consumer) -> None:
-        sweep_when_a_worker_connects()
-
-
-current_app.steps["consumer"].add(SweepWhenConnected)
+@worker_ready.connect
+def sweep_when_a_worker_starts(sender=None, **kwargs) -> None:
+    """A worker that starts after an outage picks up what was recorded while the broker was down."""
+    queue.send_now(queue.SWEEP_PENDING_WORK)

@@ -85,29 +85,3 @@ def postgresql():
     from tests.availability import require_postgresql
 
     require_postgresql("this test")
-
-
-@pytest.fixture(autouse=True)
-def _off_request_work_runs_inline(request, monkeypatch):
-    """With no broker, the moderators' email is sent from a thread of its own (feedback/queue.py). A test's
-    transaction is invisible to another thread's connection, so here that work runs inline, after the commit as
-    in production; tests that ask for `off_request_threads` (and commit for real) get the real thread."""
-    if "off_request_threads" not in request.fixturenames:
-        monkeypatch.setattr("feedback.queue.run_off_request", lambda work: work())
-
-
-@pytest.fixture
-def off_request_threads(transactional_db):
-    """Real off-request threads (see above); yields a function that waits for them to finish."""
-    import threading
-
-    from feedback.queue import OFF_REQUEST_THREAD
-
-    def wait(timeout: float = 30) -> None:
-        for thread in threading.enumerate():
-            if thread.name == OFF_REQUEST_THREAD:
-                thread.join(timeout)
-                assert not thread.is_alive(), "work off the request did not finish"
-
-    yield wait
-    wait()

@@ -24,8 +24,7 @@ def schedule_moderator_digest() -> None:
 
     Concerns arriving meanwhile are announced by that same digest, so a busy hour sends a few
     emails, not one per concern. If the cache is down a digest is queued anyway (more emails,
-    nothing missed); if the broker is down the periodic sweep sends it later. With no broker the
-    digest is sent at once, off the resident's request (queue.enqueue_after_commit's `off_request`).
+    nothing missed); if the broker is down the periodic sweep sends it later.
     """
     delay = settings.MODERATOR_DIGEST_SECONDS
     try:
@@ -33,7 +32,7 @@ def schedule_moderator_digest() -> None:
     except Exception:  # each cache client raises its own kind; announcing matters more than batching
         first = True
     if first:
-        queue.enqueue_after_commit(queue.NOTIFY_MODERATORS, countdown=delay or None, off_request=True)
+        queue.enqueue_after_commit(queue.NOTIFY_MODERATORS, countdown=delay or None)
 
 
 def moderator_emails() -> list[str]:
