@@ -14,6 +14,7 @@ Guarantees, for any ``str`` input and any ``language`` string:
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -33,6 +34,8 @@ from .recognizers import (
     Finding,
     Recognizer,
 )
+
+logger = logging.getLogger(__name__)
 
 PLACEHOLDERS: dict[str, str] = {
     PHONE: "[phone]",
@@ -71,8 +74,10 @@ def _detect(text: str, pack: LanguagePack) -> list[Finding]:
     for recognizer in RECOGNIZERS:
         try:
             found.extend(f for f in recognizer(text, pack) if 0 <= f.start < f.end <= len(text))
-        except Exception:  # noqa: BLE001, S112 - one faulty recognizer must not stop the others from hiding
-            continue
+        except Exception as error:  # noqa: BLE001 - one faulty recognizer must not stop the others from hiding
+            # Names only, no traceback: an exception's message can quote the text we are hiding.
+            name = getattr(recognizer, "__name__", "recognizer")
+            logger.error("redaction %s failed (%s); the other recognizers still ran", name, type(error).__name__)
     return found
 
 
