@@ -186,3 +186,20 @@ def test_an_identifier_never_survives_whatever_surrounds_it(before, identifier, 
 def test_digit_soup_is_redacted_idempotently(text):
     first = redacted(text)
     assert redacted(first) == first
+
+
+def test_a_failing_recognizer_does_not_stop_the_others_and_logs_no_text(monkeypatch, caplog):
+    from feedback.redaction import services
+
+    def find_nothing_but_fail(text, pack):
+        raise ValueError(f"could not parse {text!r}")
+
+    monkeypatch.setattr(services, "RECOGNIZERS", (find_nothing_but_fail, *services.RECOGNIZERS))
+    secret = "Llámeme al 312-555-0143, vivo en 4100 W 26th St"
+
+    with caplog.at_level("ERROR", logger="feedback.redaction.services"):
+        result = redact_concern_text(text=secret, language="es")
+
+    assert "312-555-0143" not in result.text and "4100 W 26th" not in result.text
+    assert "find_nothing_but_fail" in caplog.text
+    assert "312" not in caplog.text and "26th" not in caplog.text
