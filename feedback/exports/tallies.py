@@ -37,12 +37,13 @@ STATUS_LABELS = dict(Concern.Status.choices)
 class TallyTable:
     """One table of the tallies: rows of (key, label, group key, group label, count).
 
-    `verified` holds, row by row, how many of each count came from verified participants.
+    `verified` holds, row by row, how many of each count came from verified participants; None (for the table or
+    a row) where no verified figure is given, which the files leave empty rather than write a false 0.
     """
 
     name: str
     rows: list[tuple[str, str, str, str, int | None]]  # a count of None: hidden (a shareable breakdown)
-    verified: list[int] | None = None
+    verified: list[int | None] | None = None
 
 
 def _label(labels: dict, value: str) -> str:
@@ -196,6 +197,11 @@ def published_tally_tables(consultation: Consultation) -> list[TallyTable]:
     def rows(tally_rows: list[TallyRow]) -> list[tuple[str, str, str, str, int | None]]:
         return [(row.key, row.label, "", "", None if row.suppressed else row.count) for row in tally_rows]
 
+    def with_verified(name: str, tally_rows: list[TallyRow]) -> TallyTable:
+        return TallyTable(name, rows(tally_rows), verified=[row.verified for row in tally_rows])
+
+    # Verified figures are published for the totals, per remedy and per topic; breakdowns by community area and
+    # role publish none (their verified column stays empty, as on the results page).
     return [
         TallyTable(
             "totals",
@@ -204,9 +210,10 @@ def published_tally_tables(consultation: Consultation) -> list[TallyTable]:
                 ("participants", _("Participants who endorsed"), "", "", published.total_participants),
                 ("concerns", _("Concerns received"), "", "", published.total_concerns),
             ],
+            verified=[published.verified_endorsements, published.verified_participants, published.verified_concerns],
         ),
-        TallyTable("endorsements_per_remedy", rows(published.endorsements_per_remedy)),
-        TallyTable("concerns_per_topic", rows(published.concerns_per_topic)),
+        with_verified("endorsements_per_remedy", published.endorsements_per_remedy),
+        with_verified("concerns_per_topic", published.concerns_per_topic),
         TallyTable("participants_by_area", rows(published.participants_by_area)),
         TallyTable("participants_by_role", rows(published.participants_by_role)),
         TallyTable("concerns_by_area", rows(published.concerns_by_area)),
@@ -224,7 +231,7 @@ def tally_dataset(tables: list[TallyTable]) -> tablib.Dataset:
     """All tables in one long dataset (one row per figure), every text cell neutralised."""
     dataset = tablib.Dataset(headers=list(TALLY_HEADERS), title="tallies")
     for table in tables:
-        for row, verified in zip(table.rows, table.verified or [0] * len(table.rows), strict=True):
+        for row, verified in zip(table.rows, table.verified or [None] * len(table.rows), strict=True):
             dataset.append([_cell(value, neutralise) for value in (table.name, *row, verified)])
     return dataset
 
@@ -234,7 +241,7 @@ def tally_databook(tables: list[TallyTable]) -> tablib.Databook:
     sheets = []
     for table in tables:
         sheet = tablib.Dataset(headers=list(TALLY_HEADERS[1:]), title=table.name[:31])
-        for row, verified in zip(table.rows, table.verified or [0] * len(table.rows), strict=True):
+        for row, verified in zip(table.rows, table.verified or [None] * len(table.rows), strict=True):
             sheet.append([_cell(value, xlsx_cell) for value in (*row, verified)])
         sheets.append(sheet)
     return tablib.Databook(sheets)

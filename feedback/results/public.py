@@ -92,6 +92,9 @@ def count_published_figures(consultation: Consultation, *, minimum: int | None =
     def concerns_by(field_name: str) -> dict:
         return dict(concerns.values_list(field_name).annotate(n=Count("pk")))
 
+    verified = verified_figures(endorsements, concerns, remedy_ids, topic_ids)
+    if purged is not None:
+        verified["participants"] = purged.get("verified", {}).get("total", verified["participants"])
     return {
         "min_cell": minimum,
         "remedies": [[pk, per_remedy.get(pk, 0)] for pk in remedy_ids],
@@ -104,7 +107,7 @@ def count_published_figures(consultation: Consultation, *, minimum: int | None =
         "participants_by_role": _cells(people_by("role"), minimum),
         "concerns_by_area": _cells(concerns_by("community_area"), minimum),
         "concerns_by_role": _cells(concerns_by("role"), minimum),
-        "verified": verified_figures(endorsements, concerns, remedy_ids, topic_ids),
+        "verified": verified,
     }
 
 

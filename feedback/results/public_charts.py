@@ -30,6 +30,7 @@ class Bar:
     share: float | None  # of the chart's total (0 to 1), None when the count is hidden or there is no total
     width: float  # length of the bar in percent of the chart's width (largest shown bar: 100)
     start: float  # where the bar starts, in percent from the left: 0, or 100 - width on right-to-left pages
+    verified: int | None = None  # of `count`, from verified participants (remedies and topics only)
 
     @property
     def suppressed(self) -> bool:
@@ -42,6 +43,11 @@ class Chart:
     apart: list[Bar]  # answers that are no group ("Not given", "Prefer not to say"), outside the scale
     rows: list[Bar] = field(default_factory=list)  # every row, in order: the drawn bars, the rest, those apart
     total: int = 0
+
+    @property
+    def shows_verified(self) -> bool:
+        """Whether the table has a "Verified" column: remedies and topics publish one, breakdowns do not."""
+        return any(row.verified is not None for row in self.rows)
 
     @property
     def not_drawn(self) -> int:
@@ -85,6 +91,7 @@ def bar_chart(
             share=(row.count / total) if total and row.count is not None and not row.suppressed else None,
             width=width,
             start=round(100 - width, 1) if right_to_left else 0.0,
+            verified=None if row.suppressed else row.verified,
         )
 
     bars = [bar(row, scaled=True) for row in drawn]

@@ -230,19 +230,27 @@ def distinct_participants(consultation: Consultation, filters: TallyFilters | No
 
 def participant_counts(consultation: Consultation) -> dict:
     """Distinct participants who endorsed in `consultation`: overall, per community area, per role and per (area,
-    role), with the first and last day of its endorsements; what a PurgeSnapshot keeps. Five queries."""
+    role), the same for verified participants, and the first and last day of its endorsements; what a PurgeSnapshot
+    keeps. Nine queries."""
     endorsements = Endorsement.objects.filter(remedy__consultation=consultation).order_by()
 
-    def distinct_by(*fields: str) -> dict[str, int]:
-        rows = endorsements.values(*fields).annotate(n=Count("participant", distinct=True))
-        return {"|".join(row[name] for name in fields): row["n"] for row in rows}
+    def distinct(rows) -> dict:
+        def distinct_by(*fields: str) -> dict[str, int]:
+            grouped = rows.values(*fields).annotate(n=Count("participant", distinct=True))
+            return {"|".join(row[name] for name in fields): row["n"] for row in grouped}
+
+        return {
+            "total": rows.aggregate(n=Count("participant", distinct=True))["n"],
+            "by_area": distinct_by("community_area"),
+            "by_role": distinct_by("role"),
+            "by_area_role": distinct_by("community_area", "role"),
+        }
 
     days = endorsements.aggregate(first=Min("created_at"), last=Max("created_at"))
     return {
-        "total": endorsements.aggregate(n=Count("participant", distinct=True))["n"],
-        "by_area": distinct_by("community_area"),
-        "by_role": distinct_by("role"),
-        "by_area_role": distinct_by("community_area", "role"),
+        **distinct(endorsements),
+        # The same for verified participants only: the "verified" column beside each figure.
+        "verified": distinct(endorsements.filter(verified=True)),
         "first_day": timezone.localdate(days["first"]).isoformat() if days["first"] else None,
         "last_day": timezone.localdate(days["last"]).isoformat() if days["last"] else None,
     }
@@ -274,6 +282,10 @@ def purged_participants(consultation: Consultation, filters: TallyFilters) -> in
     )
     if narrowed_days or filters.only_ids:
         return None
+    if filters.verified_only:
+        snapshot = snapshot.get("verified")
+        if snapshot is None:  # a snapshot taken before verified participants were kept: not known
+            return None
     area, role = filters.community_area, filters.role
     if area and role:
         return snapshot["by_area_role"].get(f"{area}|{role}", 0)

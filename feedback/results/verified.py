@@ -7,13 +7,20 @@ numbers are not one person clearing cookies, without anyone giving a name (READM
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Consultation
-from .tallies import COUNTED_CONCERN_STATUSES, TallyFilters, TallyRow, filtered_concerns, filtered_endorsements
+from .tallies import (
+    COUNTED_CONCERN_STATUSES,
+    TallyFilters,
+    TallyRow,
+    filtered_concerns,
+    filtered_endorsements,
+    purged_participants,
+)
 
 VERIFIED_MEANS = _(
     "“Verified” counts what was sent by participants who entered a one-time participation code handed out in "
@@ -25,7 +32,7 @@ VERIFIED_MEANS = _(
 @dataclass
 class VerifiedTallies:
     endorsements: int = 0
-    participants: int = 0
+    participants: int | None = 0  # None: a purged consultation narrowed to some of its days (purged_participants)
     concerns: int = 0  # counted concerns (pending and approved), as the public totals
     concerns_received: int = 0  # every status, as the dashboard's total
     per_remedy: dict[str, int] = field(default_factory=dict)  # by remedy key
@@ -33,7 +40,7 @@ class VerifiedTallies:
 
 
 def verified_tallies(consultation: Consultation, filters: TallyFilters | None = None) -> VerifiedTallies:
-    """The verified figures of the totals, per remedy and per topic, in three queries."""
+    """The verified figures of the totals, per remedy and per topic, in three queries (four once purged)."""
     filters = filters or TallyFilters()
     endorsements = filtered_endorsements(consultation, filters).filter(verified=True)
     concerns = filtered_concerns(consultation, filters).filter(verified=True)
@@ -45,6 +52,8 @@ def verified_tallies(consultation: Consultation, filters: TallyFilters | None = 
         if status in COUNTED_CONCERN_STATUSES:
             per_topic[key or ""] = per_topic.get(key or "", 0) + n
     totals = endorsements.aggregate(n=Count("pk"), participants=Count("participant", distinct=True))
+    if consultation.purged_on is not None:  # its rows no longer say who endorsed together: the snapshot does
+        totals["participants"] = purged_participants(consultation, replace(filters, verified_only=True))
     return VerifiedTallies(
         endorsements=totals["n"],
         participants=totals["participants"],

@@ -28,6 +28,7 @@ from feedback.participation.services import (
 )
 from feedback.results.public import count_published_figures, label_results
 from feedback.results.tallies import TallyFilters, tallies_for
+from feedback.results.verified import verified_tallies
 from feedback.retention import (
     ConsultationStillOpen,
     consultations_due_for_purge,
@@ -57,6 +58,9 @@ def taken_part(briefing, advocate):
         person = uuid.uuid4()
         for remedy in remedies[index % 3 : index % 3 + 2]:
             endorse_remedy(remedy=remedy, participant=person, role="resident", community_area="30")
+        if index % 3 == 0:  # four of them entered a participation code: their endorsements count as verified
+            Endorsement.objects.filter(participant=person).update(verified=True)
+    Endorsement.objects.filter(participant=lone).update(verified=True)
     concerns = {}
     for status in Concern.Status.values:
         submitted = submit_concern(
@@ -83,6 +87,7 @@ def every_figure(consultation) -> dict:
     consultation = Consultation.objects.get(pk=consultation.pk)
     return {
         "tallies": [tallies_for(consultation, filters) for filters in FILTERS],
+        "verified": [verified_tallies(consultation, filters) for filters in FILTERS],
         "public": label_results(consultation, count_published_figures(consultation)),
         "exports": [tally_tables(consultation, filters) for filters in FILTERS],
     }
@@ -91,12 +96,14 @@ def every_figure(consultation) -> dict:
 def test_a_purge_keeps_every_public_and_staff_figure_exactly_as_it_was(briefing, taken_part):
     before = every_figure(briefing)
     assert before["tallies"][0].total_participants == 13 and before["tallies"][1].total_participants == 1
+    assert before["verified"][0].participants == 5 and before["public"].verified_participants == 5
 
     purge_consultation(consultation=briefing)
 
     after = every_figure(briefing)
     for figures_before, figures_after in zip(before["tallies"], after["tallies"], strict=True):
         assert figures_after == figures_before
+    assert after["verified"] == before["verified"]
     assert after["public"] == before["public"]
     assert after["exports"] == before["exports"]
 
