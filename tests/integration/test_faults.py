@@ -225,19 +225,25 @@ def test_requests_arriving_while_the_database_restarts_get_200_or_503_never_500(
     def resident() -> None:
         browser = server.browser()
         while not stop.is_set():
-            statuses[browser.get("/c/chicago/results/").status] += 1
+            # The concerns list reads the database on every request (the results page may come from the cache).
+            statuses[browser.get("/c/chicago/concerns/").status] += 1
 
     residents = [threading.Thread(target=resident) for _ in range(4)]
     for thread in residents:
         thread.start()
+    def wait_for_more(status: int, than: int) -> None:
+        deadline = time.monotonic() + 30  # a busy machine answers slowly; an idle one within a second
+        while statuses[status] <= than and time.monotonic() < deadline:
+            time.sleep(0.1)
+
     try:
-        # Each outage lasts long enough that requests land in it even on a busy machine.
+        # Each outage lasts until requests have landed in it, and each recovery until one was answered again.
         for _restart in range(3):
-            time.sleep(0.5)
+            wait_for_more(200, statuses[200])
             proxy.cut()
-            time.sleep(1.5)
+            wait_for_more(503, statuses[503])
             proxy.restore()
-        time.sleep(1.0)
+        wait_for_more(200, statuses[200])
     finally:
         stop.set()
         for thread in residents:
@@ -245,7 +251,7 @@ def test_requests_arriving_while_the_database_restarts_get_200_or_503_never_500(
 
     assert set(statuses) <= {200, 503}, statuses
     assert statuses[503] > 0 and statuses[200] > 0
-    assert server.browser().get("/c/chicago/results/").status == 200
+    assert server.browser().get("/c/chicago/concerns/").status == 200
 
 
 # Redis is down -------------------------------------------------------------------------------------------------------
@@ -256,7 +262,8 @@ REDIS_DOWN = {
 
 
 def read_receipt_code(client, response) -> str:
-    page = client.get(response["Location"]).content.decode()
+    """The receipt code shown after sending: on the confirmation page, or (cache down: no hand-over) in the answer."""
+    page = (client.get(response["Location"]) if response.status_code == 302 else response).content.decode()
     return re.search(r'id="receipt-code"><code>([A-Z2-9-]+)</code>', page).group(1)
 
 
@@ -269,7 +276,7 @@ def test_with_redis_down_residents_still_read_send_endorse_report_and_withdraw(c
             assert client.get(path).status_code == 200, path
 
         sent = client.post("/c/chicago/concerns/new/", concern_form_data())
-        assert sent.status_code == 302
+        assert sent.status_code == 200  # the receipt code cannot be handed over through the cache: shown at once
         code = read_receipt_code(client, sent)
         assert client.post(f"/c/chicago/remedies/{remedy.pk}/endorse/").status_code == 302
         assert client.post(f"/c/chicago/concerns/{published.public_reference}/report/").status_code == 302

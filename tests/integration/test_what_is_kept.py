@@ -178,7 +178,7 @@ def test_after_realistic_traffic_nothing_kept_identifies_or_links_anyone_and_pur
         for concern_id in pending[:-3]:
             decide_in_the_admin(staff, concern_id, "_approve")
         decide_in_the_admin(staff, pending[-3], "_reject")
-        published = pending[0]
+        published = Concern.objects.get(pk=pending[0]).public_reference
         for _twice in range(2):
             assert residents[2].post(f"/c/chicago/concerns/{published}/report/", tokens[2]).status == 302
         assert residents[0].post("/c/chicago/concerns/withdraw/", {**tokens[0], "receipt_code": code}).status == 302
