@@ -231,6 +231,7 @@ def test_requests_arriving_while_the_database_restarts_get_200_or_503_never_500(
     residents = [threading.Thread(target=resident) for _ in range(4)]
     for thread in residents:
         thread.start()
+
     def wait_for_more(status: int, than: int) -> None:
         deadline = time.monotonic() + 30  # a busy machine answers slowly; an idle one within a second
         while statuses[status] <= than and time.monotonic() < deadline:
