@@ -19,6 +19,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from psycopg import IntegrityError as PsycopgIntegrityError
 
+from ..aggregates import replace_rollups
 from ..audit.chain import event_hash, lock_chain
 from ..briefing.selectors import default_consultation
 from ..bursts.arrivals import add_arrivals, minute_of
@@ -119,6 +120,8 @@ def load_demo_data(
                 loader.bulk_create_rows(rows, loader.progress)
             with loader.timed("counters and arrivals"):
                 loader.save_counters(rows)
+            with loader.timed("roll-ups"):
+                replace_rollups(consultation=consultation)
     except (IntegrityError, PsycopgIntegrityError) as error:
         raise DemoDataError(
             f"Nothing was added: the rows clash with existing ones ({error.__class__.__name__}). "
