@@ -72,7 +72,10 @@ def taken_part(briefing, advocate):
             contact_email="vecina@example.org",
             contact_consent=True,
         )
-        Concern.objects.filter(pk=submitted.concern.pk).update(status=status, moderation_note="Called her back")
+        moderate_concern(
+            concern_id=submitted.concern.pk, to_status=status, actor=advocate, moderation_note="Called her back"
+        )
+        submitted.concern.refresh_from_db()
         concerns[status] = submitted.concern
     enter_concern_on_behalf(
         consultation=briefing, text="Given on paper at the church", source="paper", actor=advocate, community_area="30"
