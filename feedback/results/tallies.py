@@ -5,6 +5,7 @@ Public views pass them through `suppression` first; staff views (dashboard, expo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -216,11 +217,19 @@ def endorsement_cube(consultation: Consultation, filters: TallyFilters | None = 
     return {(remedy_id, area, role): n for remedy_id, area, role, n in rows}
 
 
-def concern_cube(consultation: Consultation, filters: TallyFilters | None = None) -> dict[tuple, int]:
-    """{(topic id or None, status, community area, role): count} of every concern, in two queries."""
+def concern_cube(
+    consultation: Consultation, filters: TallyFilters | None = None, *, topic_ids: Iterable[int] | None = None
+) -> dict[tuple, int]:
+    """{(topic id or None, status, community area, role): count} of every concern, in one query.
+
+    `topic_ids`: the ids of the consultation's topics, when the caller has them (otherwise one more query);
+    a concern of any other topic (none, or one deleted since) counts under None.
+    """
     counted = counted_from(consultation, filters or TallyFilters())
     rows = counted.concerns.values_list("topic", "status", "community_area", "role").annotate(n=counted.concern_n)
-    topic_ids = set(Topic.objects.filter(consultation=consultation).values_list("pk", flat=True))
+    if topic_ids is None:
+        topic_ids = Topic.objects.filter(consultation=consultation).values_list("pk", flat=True)
+    topic_ids = set(topic_ids)
     cube: dict[tuple, int] = {}
     for topic_id, status, area, role, n in rows:
         key = (topic_id if topic_id in topic_ids else None, status, area, role)

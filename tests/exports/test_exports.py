@@ -200,10 +200,9 @@ def test_tally_filters_narrow_the_figures(populated):
 
 
 def test_tallies_take_a_fixed_number_of_queries(populated, django_assert_num_queries):
-    # published remedies, topics, the endorsement cube, other consultations' remedies (none here), distinct
-    # participants, the concern cube, endorsements and concerns per day: each table read at most 3 times;
-    # then the same for verified participants only (their participants counted distinct in one query)
-    with django_assert_num_queries(15):
+    # published remedies, topics, the endorsement cube, distinct participants, the concern cube, endorsements and
+    # concerns per day (each from the roll-ups); then the same for verified participants only
+    with django_assert_num_queries(14):
         exact_tallies(populated["consultation"], "csv")
 
 

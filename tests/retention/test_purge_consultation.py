@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from feedback.aggregates import replace_rollups
 from feedback.exports.tallies import tally_tables
 from feedback.models import Concern, Consultation, Endorsement, PurgeSnapshot, Report
 from feedback.moderation.services import moderate_concern, moderate_concerns
@@ -61,6 +62,7 @@ def taken_part(briefing, advocate):
         if index % 3 == 0:  # four of them entered a participation code: their endorsements count as verified
             Endorsement.objects.filter(participant=person).update(verified=True)
     Endorsement.objects.filter(participant=lone).update(verified=True)
+    replace_rollups(consultation=briefing)  # rows changed around the services get their roll-ups as a repair does
     concerns = {}
     for status in Concern.Status.values:
         submitted = submit_concern(
