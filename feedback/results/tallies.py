@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Max, Min, Sum
+from django.db.models import Aggregate, Count, Max, Min, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +33,8 @@ class TallyFilters:
     only_ids: tuple[int, ...] = ()
     # Only what verified participants sent (feedback/verification/): the "verified" column.
     verified_only: bool = False
+    # Count the raw rows, not their roll-ups: what a certificate states and checks, since it must prove the rows.
+    from_rows: bool = False
 
 
 @dataclass
@@ -120,17 +122,17 @@ class Counted:
     querysets with a `day` to group by. Topics are ids, with 0 or None for none.
     """
 
-    endorsements: object
-    concerns: object
-    endorsement_n: object
-    concern_n: object
-    endorsement_days: object
-    concern_days: object
+    endorsements: QuerySet
+    concerns: QuerySet
+    endorsement_n: Aggregate
+    concern_n: Aggregate
+    endorsement_days: QuerySet
+    concern_days: QuerySet
 
 
 def counted_from(consultation: Consultation, filters: TallyFilters) -> Counted:
-    """The roll-ups, unless the filters pick rows by id (the admin's "export selected"): then the rows."""
-    if filters.only_ids:
+    """The roll-ups, unless the filters pick rows by id (the admin's "export selected") or ask for rows: the rows."""
+    if filters.only_ids or filters.from_rows:
         endorsements, concerns = filtered_endorsements(consultation, filters), filtered_concerns(consultation, filters)
         return Counted(
             endorsements.order_by(),
@@ -144,7 +146,7 @@ def counted_from(consultation: Consultation, filters: TallyFilters) -> Counted:
     return Counted(endorsements, concerns, Sum("endorsements"), Sum("concerns"), endorsements, concerns)
 
 
-def topics_or_none(counts: dict, topic_ids) -> dict:
+def topics_or_none(counts: dict, topic_ids: Iterable[int]) -> dict:
     """{topic id or None: n}, every topic not among `topic_ids` (none, or deleted since) counted under None."""
     known, folded = set(topic_ids), {}
     for pk, n in counts.items():
@@ -256,7 +258,7 @@ def distinct_participants(consultation: Consultation, filters: TallyFilters | No
     filters = filters or TallyFilters()
     if consultation.purged_on is not None:
         return purged_participants(consultation, filters)
-    if filters.only_ids or not counts_people(filters):
+    if filters.only_ids or filters.from_rows or not counts_people(filters):
         endorsements = filtered_endorsements(consultation, filters)
         return endorsements.aggregate(n=Count("participant", distinct=True))["n"]
     return participants_in(consultation, filters)
