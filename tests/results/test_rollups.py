@@ -173,3 +173,13 @@ def test_demo_data_loaded_in_bulk_arrives_with_exact_rollups(briefing):
     figures = tallies_for(briefing)
     assert figures.total_endorsements == 2001
     assert figures.total_participants == Endorsement.objects.values("participant").distinct().count()
+
+
+def test_the_hourly_task_repairs_drift_and_logs_each_cell(many_writes, caplog):
+    from feedback import tasks
+
+    ParticipantRollup.objects.filter(consultation=many_writes, grouping="").update(participants=1)
+    assert tasks.check_aggregates() == 1
+    assert "Roll-up drift repaired: chicago: participants" in caplog.text
+    assert "stored 1, counted 7" in caplog.text
+    assert tasks.check_aggregates() == 0
