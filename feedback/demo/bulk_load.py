@@ -19,7 +19,6 @@ from django.db.models import F, Max
 from django.utils import timezone
 from psycopg import IntegrityError as PsycopgIntegrityError
 
-from ..aggregates import replace_rollups
 from ..audit.chain import event_hash, lock_chain
 from ..briefing.selectors import default_consultation
 from ..bursts.arrivals import add_arrivals, minute_of
@@ -36,6 +35,7 @@ from ..models import (
     Topic,
 )
 from ..participation.services import recount_endorsements
+from ..results.rollups import replace_rollups
 from .generator import (
     CONCERN_COLUMNS,
     ENDORSEMENT_COLUMNS,

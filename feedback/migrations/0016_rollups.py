@@ -7,7 +7,7 @@ from django.db import migrations, models
 def fill_rollups(apps, schema_editor):
     # Existing endorsements and concerns get their roll-ups at once, so no figure reads zero until the first
     # check_aggregates repair. Through the app's own recount (the same as a repair), by the consultation's id.
-    from feedback.aggregates import replace_rollups
+    from feedback.results.rollups import replace_rollups
     from feedback.models import Consultation as CurrentConsultation
 
     for consultation_id in apps.get_model("feedback", "Consultation").objects.values_list("pk", flat=True):

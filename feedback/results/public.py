@@ -54,8 +54,12 @@ class PublicResults:
 
 
 def _cells(counts: dict, minimum: int) -> list[list]:
-    """A breakdown as JSON-ready [key, count] pairs, count None where suppressed."""
-    rows = [TallyRow(label=str(key), count=n, key=key or "") for key, n in counts.items() if n]
+    """A breakdown as JSON-ready [key, count] pairs in the order of their keys, count None where suppressed.
+
+    In that order whatever the database returned the counts in (the roll-ups, the rows or a purge snapshot), so the
+    same figures always publish the same cells, and a tie for the second cell to hide is always broken the same way.
+    """
+    rows = [TallyRow(label=str(key), count=n, key=key or "") for key, n in sorted(counts.items()) if n]
     return [[row.key, row.count] for row in suppress_small_cells(rows, minimum)]
 
 

@@ -10,8 +10,8 @@ import uuid
 
 import pytest
 
-from feedback.aggregates import replace_rollups
 from feedback.models import Concern, Consultation, Endorsement, Remedy
+from feedback.results.rollups import replace_rollups
 
 pytestmark = pytest.mark.browser
 

@@ -14,12 +14,12 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from feedback.aggregates import replace_rollups
 from feedback.exports.formats import FORMATS, RECORD_KINDS, UTF8_BOM
 from feedback.exports.neutralise import FORMULA_TRIGGERS, neutralise
 from feedback.exports.record_files import write_records
 from feedback.exports.tallies import TALLY_HEADERS, render_tallies
 from feedback.models import Concern, Consultation, Endorsement
+from feedback.results.rollups import replace_rollups
 from feedback.results.tallies import TallyFilters
 from tests.availability import postgresql_only
 

@@ -17,9 +17,9 @@ from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from feedback.aggregates import replace_rollups
 from feedback.models import Concern, Consultation, Endorsement, ExportJob
 from feedback.participation.services import submit_concern
+from feedback.results.rollups import replace_rollups
 from feedback.sweep import SWEEP_GRACE, sweep_pending_work
 from tests.celery_broker import CLOSED_PORT_BROKER, celery_broker
 from tests.celery_worker import wait_for

@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 
-from feedback.aggregates import replace_rollups
 from feedback.models import Concern, Endorsement
+from feedback.results.rollups import replace_rollups
 
 URL = "/api/c/chicago/tallies.json"
 

@@ -15,7 +15,6 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 from django.utils import timezone
 
-from feedback.aggregates import recount_cells, replace_rollups, stored_cells
 from feedback.models import Concern, Consultation, Endorsement, EndorsementRollup, ParticipantRollup
 from feedback.moderation.services import moderate_concern, moderate_concerns, redact_and_approve
 from feedback.participation.services import (
@@ -27,7 +26,7 @@ from feedback.participation.services import (
     withdraw_endorsement,
 )
 from feedback.results.public import count_published_figures
-from feedback.results.rollups import check_rollups
+from feedback.results.rollups import check_rollups, recount_cells, replace_rollups, stored_cells
 from feedback.results.tallies import TallyFilters, tallies_for
 from feedback.retention import purge_consultation
 from feedback.verification.services import issue_codes, redeem_code

@@ -2,8 +2,8 @@ import uuid
 
 import pytest
 
-from feedback.aggregates import replace_rollups
 from feedback.models import Concern, Endorsement
+from feedback.results.rollups import replace_rollups
 from feedback.results.suppression import suppress_small_cells
 from feedback.results.tallies import TallyFilters, TallyRow, tallies_for
 

@@ -16,7 +16,6 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from feedback.aggregates import replace_rollups
 from feedback.exports.tallies import tally_tables
 from feedback.models import Concern, Consultation, Endorsement, PurgeSnapshot, Report
 from feedback.moderation.services import moderate_concern, moderate_concerns
@@ -28,6 +27,7 @@ from feedback.participation.services import (
     submit_concern,
 )
 from feedback.results.public import count_published_figures, label_results
+from feedback.results.rollups import replace_rollups
 from feedback.results.tallies import TallyFilters, tallies_for
 from feedback.results.verified import verified_tallies
 from feedback.retention import (
