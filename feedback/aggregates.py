@@ -29,10 +29,21 @@ from django.db import connection
 from django.utils import timezone
 
 from .counters import add_to_counts
-from .models import Concern, ConcernRollup, Endorsement, EndorsementRollup, ParticipantRollup
+from .models import (
+    Concern,
+    ConcernRollup,
+    ConcernTotal,
+    Endorsement,
+    EndorsementRollup,
+    EndorsementTotal,
+    ParticipantRollup,
+)
 
 ENDORSEMENT_KEYS = ("remedy", "community_area", "role", "verified", "day")
 CONCERN_KEYS = ("consultation", "topic", "community_area", "role", "source", "status", "verified", "day")
+# The same without the day: EndorsementTotal, ConcernTotal.
+ENDORSEMENT_TOTAL_KEYS = ENDORSEMENT_KEYS[:-1]
+CONCERN_TOTAL_KEYS = CONCERN_KEYS[:-1]
 PARTICIPANT_KEYS = ("consultation", "grouping", "community_area", "role", "verified")
 
 # Every combination of the dimensions a participant count can be asked by (the dashboard's filters combine them).
@@ -129,7 +140,7 @@ def record_endorsement_changes(
 ) -> None:
     """Add to the roll-ups what changed between one participant's endorsements `before` and `after` in a consultation.
 
-    `before` comes from `lock_participant_endorsements` in the same transaction. At most two statements.
+    `before` comes from `lock_participant_endorsements` in the same transaction. At most three statements.
     """
     delta = Counter(map(endorsement_cell, after))
     delta.subtract(Counter(map(endorsement_cell, before)))
@@ -137,6 +148,12 @@ def record_endorsement_changes(
         EndorsementRollup,
         [dict(zip(ENDORSEMENT_KEYS, cell, strict=True), endorsements=n) for cell, n in sorted(delta.items()) if n],
         keys=ENDORSEMENT_KEYS,
+        counts=("endorsements",),
+    )
+    add_to_counts(
+        EndorsementTotal,
+        [dict(zip(ENDORSEMENT_TOTAL_KEYS, cell, strict=True), endorsements=n) for cell, n in _without_day(delta)],
+        keys=ENDORSEMENT_TOTAL_KEYS,
         counts=("endorsements",),
     )
     was, now = participant_cells(before), participant_cells(after)
@@ -163,7 +180,7 @@ def concern_cell(row: ConcernRow) -> tuple:
 
 
 def record_concern_changes(*, before: Iterable[ConcernRow], after: Iterable[ConcernRow]) -> None:
-    """Add to the concern roll-ups what changed between these concerns `before` and `after` a write. One statement."""
+    """Add to the concern roll-ups what changed between these concerns `before` and `after` a write. Two statements."""
     delta = Counter(map(concern_cell, after))
     delta.subtract(Counter(map(concern_cell, before)))
     add_to_counts(
@@ -172,3 +189,17 @@ def record_concern_changes(*, before: Iterable[ConcernRow], after: Iterable[Conc
         keys=CONCERN_KEYS,
         counts=("concerns",),
     )
+    add_to_counts(
+        ConcernTotal,
+        [dict(zip(CONCERN_TOTAL_KEYS, cell, strict=True), concerns=n) for cell, n in _without_day(delta)],
+        keys=CONCERN_TOTAL_KEYS,
+        counts=("concerns",),
+    )
+
+
+def _without_day(delta: Counter) -> list[tuple[tuple, int]]:
+    """The changes of day cells (the day last) added up per cell without the day, sorted, zeros left out."""
+    totals: Counter = Counter()
+    for cell, n in delta.items():
+        totals[cell[:-1]] += n
+    return [(cell, n) for cell, n in sorted(totals.items()) if n]

@@ -16,7 +16,7 @@ from .participation import (
     start_of_local_day,
 )
 from .publication import PublishedResults
-from .rollups import ConcernRollup, EndorsementRollup, ParticipantRollup
+from .rollups import ConcernRollup, ConcernTotal, EndorsementRollup, EndorsementTotal, ParticipantRollup
 from .site import SiteAbout
 from .themes import Theme, ThemeMembership
 from .verification import CodeBatch, ParticipationCode, VerifiedParticipant
@@ -31,9 +31,11 @@ __all__ = [
     "Concern",
     "ConcernIntake",
     "ConcernRollup",
+    "ConcernTotal",
     "Consultation",
     "Endorsement",
     "EndorsementRollup",
+    "EndorsementTotal",
     "ExportJob",
     "ModerationEvent",
     "ParticipantDetails",

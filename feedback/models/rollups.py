@@ -71,6 +71,54 @@ class ConcernRollup(models.Model):
         return f"{self.concerns} concerns of consultation #{self.consultation_id} on {self.day}"
 
 
+class EndorsementTotal(models.Model):
+    """EndorsementRollup without the day: what every figure not narrowed to some days sums, in far fewer cells."""
+
+    remedy = models.ForeignKey(Remedy, on_delete=models.CASCADE, related_name="+")
+    community_area = models.CharField(max_length=12, blank=True)
+    role = models.CharField(max_length=20, blank=True)
+    verified = models.BooleanField()
+    endorsements = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("endorsement total")
+        verbose_name_plural = _("endorsement totals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["remedy", "community_area", "role", "verified"], name="one_endorsement_total_per_cell"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.endorsements} endorsements of remedy #{self.remedy_id}"
+
+
+class ConcernTotal(models.Model):
+    """ConcernRollup without the day (see EndorsementTotal); `topic` 0 for none, as there."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="+")
+    topic = models.PositiveIntegerField()
+    community_area = models.CharField(max_length=12)
+    role = models.CharField(max_length=20)
+    source = models.CharField(max_length=10)
+    status = models.CharField(max_length=10)
+    verified = models.BooleanField()
+    concerns = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("concern total")
+        verbose_name_plural = _("concern totals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "topic", "community_area", "role", "source", "status", "verified"],
+                name="one_concern_total_per_cell",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.concerns} concerns of consultation #{self.consultation_id}"
+
+
 class ParticipantRollup(models.Model):
     """How many distinct participants have at least one endorsement in the consultation, in one group.
 

@@ -1,7 +1,8 @@
 """Reading the roll-ups (models/rollups.py): the cells the figures are summed from, narrowed like the raw rows.
 
 Each queryset here answers exactly what the same filter of the raw endorsements or concerns would count, at the
-cost of the number of cells (remedies × areas × roles × days), not of rows. What a roll-up cannot answer exactly
+cost of the number of cells, not of rows: the totals (remedies × areas × roles × verified) unless a range of days
+is asked, the day cells for that and for figures per day. What a roll-up cannot answer exactly
 is counted from the raw rows by the callers: "export selected" by ids, and distinct participants over a range of
 days (the participant roll-ups keep no days, on purpose: who took part on which days).
 """
@@ -14,7 +15,7 @@ from typing import Protocol
 from django.db.models import QuerySet
 
 from ..aggregates import grouping_name
-from ..models import ConcernRollup, Consultation, EndorsementRollup, ParticipantRollup
+from ..models import ConcernRollup, ConcernTotal, Consultation, EndorsementRollup, EndorsementTotal, ParticipantRollup
 
 
 class CellFilters(Protocol):
@@ -44,21 +45,43 @@ def _narrowed(cells: QuerySet, filters: CellFilters | None) -> QuerySet:
     return cells
 
 
-def endorsement_cells(consultation: Consultation, filters: CellFilters | None = None) -> QuerySet:
-    """The consultation's endorsement roll-ups (count: `endorsements`), narrowed; empty cells left out."""
+def by_day(filters: CellFilters | None) -> bool:
+    """Whether `filters` narrow to some days: then only the day cells can answer."""
+    return filters is not None and bool(filters.since or filters.until)
+
+
+def endorsement_day_cells(consultation: Consultation, filters: CellFilters | None = None) -> QuerySet:
+    """The consultation's endorsement roll-ups per day (count: `endorsements`), narrowed; empty cells left out."""
     cells = EndorsementRollup.objects.filter(remedy__consultation=consultation).exclude(endorsements=0).order_by()
     return _narrowed(cells, filters)
 
 
-def concern_cells(consultation: Consultation, filters: CellFilters | None = None) -> QuerySet:
-    """The consultation's concern roll-ups (count: `concerns`; `topic` 0 for none), narrowed; empty cells left out."""
+def endorsement_cells(consultation: Consultation, filters: CellFilters | None = None) -> QuerySet:
+    """The fewest endorsement cells that answer `filters`: the totals without days, unless a day range is asked."""
+    if by_day(filters):
+        return endorsement_day_cells(consultation, filters)
+    return _narrowed(
+        EndorsementTotal.objects.filter(remedy__consultation=consultation).exclude(endorsements=0).order_by(), filters
+    )
+
+
+def concern_day_cells(consultation: Consultation, filters: CellFilters | None = None) -> QuerySet:
+    """The consultation's concern roll-ups per day (count: `concerns`; `topic` 0 for none), narrowed."""
     cells = _narrowed(ConcernRollup.objects.filter(consultation=consultation).exclude(concerns=0).order_by(), filters)
+    return cells.filter(source=filters.source) if filters is not None and filters.source else cells
+
+
+def concern_cells(consultation: Consultation, filters: CellFilters | None = None) -> QuerySet:
+    """The fewest concern cells that answer `filters` (see endorsement_cells); `topic` 0 for none."""
+    if by_day(filters):
+        return concern_day_cells(consultation, filters)
+    cells = _narrowed(ConcernTotal.objects.filter(consultation=consultation).exclude(concerns=0).order_by(), filters)
     return cells.filter(source=filters.source) if filters is not None and filters.source else cells
 
 
 def counts_people(filters: CellFilters | None) -> bool:
     """Whether the participant roll-ups can answer `filters` exactly: any but a range of days."""
-    return filters is None or not (filters.since or filters.until)
+    return not by_day(filters)
 
 
 def participant_cells(

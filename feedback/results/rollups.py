@@ -14,12 +14,31 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection, transaction
-from django.db.models import Count, QuerySet, Value
+from django.db.models import Count, QuerySet, Sum, Value
 from django.db.models.functions import TruncDate
 
-from ..aggregates import CONCERN_KEYS, ENDORSEMENT_KEYS, GROUPING_FIELDS, GROUPINGS, PARTICIPANT_KEYS, grouping_name
+from ..aggregates import (
+    CONCERN_KEYS,
+    CONCERN_TOTAL_KEYS,
+    ENDORSEMENT_KEYS,
+    ENDORSEMENT_TOTAL_KEYS,
+    GROUPING_FIELDS,
+    GROUPINGS,
+    PARTICIPANT_KEYS,
+    grouping_name,
+)
 from ..counters import add_to_counts
-from ..models import Concern, ConcernRollup, Consultation, Endorsement, EndorsementRollup, ParticipantRollup, Remedy
+from ..models import (
+    Concern,
+    ConcernRollup,
+    ConcernTotal,
+    Consultation,
+    Endorsement,
+    EndorsementRollup,
+    EndorsementTotal,
+    ParticipantRollup,
+    Remedy,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -120,12 +139,38 @@ def recount_cells(consultation: Consultation) -> dict[str, dict[tuple, int]]:
         for dimensions in GROUPINGS:
             for *values, n in recounted_participants(consultation, dimensions):
                 participants[(consultation.pk, *participant_cell(dimensions, tuple(values[: len(dimensions)])))] = n
-    return {"endorsements": endorsements, "concerns": concerns, "participants": participants}
+    return {
+        "endorsements": endorsements,
+        "endorsement_totals": _without_days(endorsements),
+        "concerns": concerns,
+        "concern_totals": _without_days(concerns),
+        "participants": participants,
+    }
+
+
+def _without_days(cells: dict[tuple, int]) -> dict[tuple, int]:
+    """Cells keyed with their day last, added up without it: what the *_totals roll-ups should hold."""
+    totals: dict[tuple, int] = {}
+    for cell, n in cells.items():
+        totals[cell[:-1]] = totals.get(cell[:-1], 0) + n
+    return totals
 
 
 def stored_cells(consultation: Consultation) -> dict[str, dict[tuple, int]]:
-    """Every non-zero roll-up cell of the consultation as stored: the same shape as `recount_cells`. Three queries."""
+    """Every non-zero roll-up cell of the consultation as stored: the same shape as `recount_cells`. Five queries."""
     return {
+        "endorsement_totals": {
+            tuple(row[:-1]): row[-1]
+            for row in EndorsementTotal.objects.filter(remedy__consultation=consultation)
+            .exclude(endorsements=0)
+            .values_list(*ENDORSEMENT_TOTAL_KEYS, "endorsements")
+        },
+        "concern_totals": {
+            tuple(row[:-1]): row[-1]
+            for row in ConcernTotal.objects.filter(consultation=consultation)
+            .exclude(concerns=0)
+            .values_list(*CONCERN_TOTAL_KEYS, "concerns")
+        },
         "endorsements": {
             tuple(row[:-1]): row[-1]
             for row in EndorsementRollup.objects.filter(remedy__consultation=consultation)
@@ -152,9 +197,28 @@ def _as_date(day) -> date:
     return day if isinstance(day, date) else date.fromisoformat(str(day))
 
 
-ROLLUP_MODELS = {"endorsements": EndorsementRollup, "concerns": ConcernRollup, "participants": ParticipantRollup}
-ROLLUP_KEYS = {"endorsements": ENDORSEMENT_KEYS, "concerns": CONCERN_KEYS, "participants": PARTICIPANT_KEYS}
-ROLLUP_COUNTS = {"endorsements": "endorsements", "concerns": "concerns", "participants": "participants"}
+# In the order every writer takes them (aggregates.py): two repairs never wait for each other crosswise.
+ROLLUP_MODELS = {
+    "endorsements": EndorsementRollup,
+    "endorsement_totals": EndorsementTotal,
+    "participants": ParticipantRollup,
+    "concerns": ConcernRollup,
+    "concern_totals": ConcernTotal,
+}
+ROLLUP_KEYS = {
+    "endorsements": ENDORSEMENT_KEYS,
+    "endorsement_totals": ENDORSEMENT_TOTAL_KEYS,
+    "participants": PARTICIPANT_KEYS,
+    "concerns": CONCERN_KEYS,
+    "concern_totals": CONCERN_TOTAL_KEYS,
+}
+ROLLUP_COUNTS = {
+    "endorsements": "endorsements",
+    "endorsement_totals": "endorsements",
+    "participants": "participants",
+    "concerns": "concerns",
+    "concern_totals": "concerns",
+}
 
 
 def lock_rollups() -> None:
@@ -175,13 +239,15 @@ def replace_rollups(*, consultation: Consultation) -> None:
 
     For rows written in bulk (generate_demo_data's COPY) and for repairs: the roll-ups are locked (lock_rollups),
     the old rows deleted and the new ones written by INSERT … SELECT … GROUP BY, so no row travels through
-    Python: one statement for endorsements, one for concerns, one for participants on PostgreSQL (GROUP BY CUBE)
-    and one per grouping elsewhere (none for a purged consultation).
+    Python: one statement for endorsements and one for concerns (per day; their totals then summed from those
+    cells), one for participants on PostgreSQL (GROUP BY CUBE) and one per grouping elsewhere (none for a purged
+    consultation).
     """
     lock_rollups()
-    EndorsementRollup.objects.filter(remedy__consultation=consultation).delete()
-    ConcernRollup.objects.filter(consultation=consultation).delete()
-    ParticipantRollup.objects.filter(consultation=consultation).delete()
+    for model in (EndorsementRollup, EndorsementTotal):
+        model.objects.filter(remedy__consultation=consultation).delete()
+    for model in (ConcernRollup, ConcernTotal, ParticipantRollup):
+        model.objects.filter(consultation=consultation).delete()
     pk = int(consultation.pk)
     _insert_from(
         EndorsementRollup,
@@ -196,6 +262,27 @@ def replace_rollups(*, consultation: Consultation) -> None:
         lambda c: (
             [str(pk), f"COALESCE({c['topic_id']}, 0)"]
             + [c[name] for name in ("community_area", "role", "source", "status", "verified", "day", "n")]
+        ),
+    )
+    # The totals from the day cells just written: a sum over cells, not rows.
+    _insert_from(
+        EndorsementTotal,
+        (*ENDORSEMENT_TOTAL_KEYS, "endorsements"),
+        EndorsementRollup.objects.filter(remedy__consultation=consultation)
+        .order_by()
+        .values_list("remedy_id", "community_area", "role", "verified")
+        .annotate(n=Sum("endorsements")),
+        lambda c: [c["remedy_id"], c["community_area"], c["role"], c["verified"], c["n"]],
+    )
+    _insert_from(
+        ConcernTotal,
+        (*CONCERN_TOTAL_KEYS, "concerns"),
+        ConcernRollup.objects.filter(consultation=consultation)
+        .order_by()
+        .values_list("topic", "community_area", "role", "source", "status", "verified")
+        .annotate(n=Sum("concerns")),
+        lambda c: (
+            [str(pk)] + [c[name] for name in ("topic", "community_area", "role", "source", "status", "verified", "n")]
         ),
     )
     if consultation.purged_on is not None:

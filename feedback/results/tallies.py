@@ -17,7 +17,14 @@ from django.utils.translation import gettext as _
 from ..briefing.selectors import published_remedies
 from ..community_areas import COMMUNITY_AREA_CHOICES
 from ..models import Concern, Consultation, Endorsement, PurgeSnapshot, Role, Topic
-from .rolled_up import concern_cells, counts_people, endorsement_cells, participants_in
+from .rolled_up import (
+    concern_cells,
+    concern_day_cells,
+    counts_people,
+    endorsement_cells,
+    endorsement_day_cells,
+    participants_in,
+)
 
 
 @dataclass(frozen=True)
@@ -142,8 +149,14 @@ def counted_from(consultation: Consultation, filters: TallyFilters) -> Counted:
             endorsements.annotate(day=TruncDate("created_at")).order_by(),
             concerns.annotate(day=TruncDate("created_at")).order_by(),
         )
-    endorsements, concerns = endorsement_cells(consultation, filters), concern_cells(consultation, filters)
-    return Counted(endorsements, concerns, Sum("endorsements"), Sum("concerns"), endorsements, concerns)
+    return Counted(
+        endorsement_cells(consultation, filters),
+        concern_cells(consultation, filters),
+        Sum("endorsements"),
+        Sum("concerns"),
+        endorsement_day_cells(consultation, filters),
+        concern_day_cells(consultation, filters),
+    )
 
 
 def topics_or_none(counts: dict, topic_ids: Iterable[int]) -> dict:

@@ -9,10 +9,10 @@ import uuid
 
 from django.db import models
 
-from feedback.models import ConcernRollup, EndorsementRollup, ParticipantRollup
+from feedback.models import ConcernRollup, ConcernTotal, EndorsementRollup, EndorsementTotal, ParticipantRollup
 from feedback.participation.services import endorse_remedy, submit_concern
 
-ROLLUPS = (EndorsementRollup, ConcernRollup, ParticipantRollup)
+ROLLUPS = (EndorsementRollup, EndorsementTotal, ConcernRollup, ConcernTotal, ParticipantRollup)
 
 
 def test_no_rollup_has_a_field_that_could_hold_an_id_a_time_or_words():
