@@ -11,7 +11,7 @@ depend on their other endorsements: `lock_participant_endorsements` serialises t
 in one consultation (a transaction-scoped advisory lock on PostgreSQL; SQLite has one writer at a time anyway)
 before reading them, so two tabs endorsing at once cannot both count the same person as new.
 
-The same cells counted from the raw rows, for `check_aggregates` and bulk loads, are in results/rollups.py.
+The same cells counted from the raw rows, for `check_aggregates` and bulk loads, are in results/recount.py.
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ from ..models import (
     Topic,
 )
 from ..participation.services import recount_endorsements
-from ..results.rollups import replace_rollups
+from ..results.recount import replace_rollups
 from .generator import (
     CONCERN_COLUMNS,
     ENDORSEMENT_COLUMNS,

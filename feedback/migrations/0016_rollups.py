@@ -8,7 +8,7 @@ def fill_rollups(apps, schema_editor):
     # Existing endorsements and concerns get their roll-ups at once, so no figure reads zero until the first
     # check_aggregates repair. Through the app's own recount (the same as a repair), by the consultation's id.
     from feedback.models import Consultation as CurrentConsultation
-    from feedback.results.rollups import replace_rollups
+    from feedback.results.recount import replace_rollups
 
     for consultation_id in apps.get_model("feedback", "Consultation").objects.values_list("pk", flat=True):
         replace_rollups(consultation=CurrentConsultation.objects.get(pk=consultation_id))

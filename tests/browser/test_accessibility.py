@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from feedback.models import Concern, Consultation, Endorsement, Remedy
-from feedback.results.rollups import replace_rollups
+from feedback.results.recount import replace_rollups
 
 pytestmark = pytest.mark.browser
 

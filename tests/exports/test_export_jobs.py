@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from feedback.exports.jobs import ExportBusy, JobLock, request_export, run_export_job
 from feedback.models import Concern, Endorsement, ExportJob, private_storage
-from feedback.results.rollups import replace_rollups
+from feedback.results.recount import replace_rollups
 from feedback.sweep import sweep_pending_work
 from tests.availability import require_postgresql
 from tests.celery_broker import CLOSED_PORT_BROKER, celery_broker

@@ -19,7 +19,7 @@ from feedback.exports.neutralise import FORMULA_TRIGGERS, neutralise
 from feedback.exports.record_files import write_records
 from feedback.exports.tallies import TALLY_HEADERS, render_tallies
 from feedback.models import Concern, Consultation, Endorsement
-from feedback.results.rollups import replace_rollups
+from feedback.results.recount import replace_rollups
 from feedback.results.tallies import TallyFilters
 from tests.availability import postgresql_only
 

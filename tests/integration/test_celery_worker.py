@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 
 from feedback.models import Concern, Consultation, Endorsement, ExportJob
 from feedback.participation.services import submit_concern
-from feedback.results.rollups import replace_rollups
+from feedback.results.recount import replace_rollups
 from feedback.sweep import SWEEP_GRACE, sweep_pending_work
 from tests.celery_broker import CLOSED_PORT_BROKER, celery_broker
 from tests.celery_worker import wait_for

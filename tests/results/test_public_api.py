@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from feedback.models import Concern, Endorsement
-from feedback.results.rollups import replace_rollups
+from feedback.results.recount import replace_rollups
 
 URL = "/api/c/chicago/tallies.json"
 

@@ -26,7 +26,8 @@ from feedback.participation.services import (
     withdraw_endorsement,
 )
 from feedback.results.public import count_published_figures
-from feedback.results.rollups import check_rollups, recount_cells, replace_rollups, stored_cells
+from feedback.results.recount import recount_cells, replace_rollups, stored_cells
+from feedback.results.rollups import check_rollups
 from feedback.results.tallies import TallyFilters, tallies_for
 from feedback.retention import purge_consultation
 from feedback.verification.services import issue_codes, redeem_code

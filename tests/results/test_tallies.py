@@ -3,7 +3,7 @@ import uuid
 import pytest
 
 from feedback.models import Concern, Endorsement
-from feedback.results.rollups import replace_rollups
+from feedback.results.recount import replace_rollups
 from feedback.results.suppression import suppress_small_cells
 from feedback.results.tallies import TallyFilters, TallyRow, tallies_for
 

@@ -27,7 +27,7 @@ from feedback.participation.services import (
     submit_concern,
 )
 from feedback.results.public import count_published_figures, label_results
-from feedback.results.rollups import replace_rollups
+from feedback.results.recount import replace_rollups
 from feedback.results.tallies import TallyFilters, tallies_for
 from feedback.results.verified import verified_tallies
 from feedback.retention import (
