@@ -394,6 +394,7 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-data": {"task": "feedback.tasks.purge_expired_data", "schedule": 6 * 3600.0},
     "purge-closed-consultations": {"task": "feedback.tasks.purge_closed_consultations", "schedule": 24 * 3600.0},
     "rebuild-themes": {"task": "feedback.tasks.rebuild_themes_when_due", "schedule": 600.0},
+    "check-aggregates": {"task": "feedback.tasks.check_aggregates", "schedule": 3600.0},  # roll-ups vs the rows
 }
 # Themes (README, "Themes"): beat rebuilds a consultation's themes once this many concerns arrived since the last build.
 THEMES_REBUILD_AFTER_CONCERNS = env.int("THEMES_REBUILD_AFTER_CONCERNS", 50)

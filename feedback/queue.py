@@ -28,7 +28,8 @@ NOTIFY_MODERATORS = "feedback.tasks.notify_moderators"
 SWEEP_PENDING_WORK = "feedback.tasks.sweep_pending_work"
 REWRITE_CONCERNS = "feedback.tasks.rewrite_concerns_table"
 BUILD_THEMES = "feedback.tasks.build_themes"
-TASK_NAMES = (BUILD_EXPORT, NOTIFY_MODERATORS, SWEEP_PENDING_WORK, REWRITE_CONCERNS, BUILD_THEMES)
+CHECK_AGGREGATES = "feedback.tasks.check_aggregates"  # by beat (settings), and by name for anyone who needs it now
+TASK_NAMES = (BUILD_EXPORT, NOTIFY_MODERATORS, SWEEP_PENDING_WORK, REWRITE_CONCERNS, BUILD_THEMES, CHECK_AGGREGATES)
 
 # The name of the threads that run in-process work off the request (tests wait for them by this name).
 OFF_REQUEST_THREAD = "civictrust-off-request"

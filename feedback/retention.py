@@ -24,6 +24,7 @@ from .models import (
     Consultation,
     Endorsement,
     ParticipantDetails,
+    ParticipantRollup,
     PurgeSnapshot,
     Remedy,
     Report,
@@ -159,7 +160,8 @@ def purge_consultation(*, consultation: Consultation) -> ConsultationPurge:
     - every contact email (and its consent) and every receipt hash is deleted, so is every report;
     - endorsements are written again in a random order, each with a fresh random participant id: nothing links
       one person's endorsements to one another any more (not the id, not the order of the rows), while each
-      keeps its remedy, day, role, community area and "verified", so the counts do not move;
+      keeps its remedy, day, role, community area and "verified", so the counts (and their roll-ups) do not move;
+      its participant roll-ups go, as its people are counted by the PurgeSnapshot from then on;
     - the consultation is marked purged and never accepts responses again.
     Idempotent: a purged consultation is left as it is (`already_purged`). After the commit, the touched tables
     are rewritten on PostgreSQL (rewrite_tables) so the deleted values leave its data files.
@@ -188,6 +190,8 @@ def purge_consultation(*, consultation: Consultation) -> ConsultationPurge:
         receipts = concerns.exclude(receipt_hash="").update(receipt_hash="")
         reports, _by_model = Report.objects.filter(concern__consultation=consultation).delete()
         endorsements = _unlink_endorsements(consultation)
+        # Every endorsement now counts as its own participant; the people are in the PurgeSnapshot instead.
+        ParticipantRollup.objects.filter(consultation=consultation).delete()
         # Keyed hashes of participant ids that no endorsement carries any more (each keeps its "verified").
         VerifiedParticipant.objects.filter(consultation=consultation).delete()
         consultation.purged_on = timezone.localdate()

@@ -23,6 +23,7 @@ from . import queue, retention, sweep
 from .exports.jobs import ExportBusy, mark_export_failed, run_export_job
 from .notifications.digest import send_moderator_digest
 from .participation.services import recount_endorsements
+from .results.rollups import check_rollups
 from .themes.services import rebuild_due_themes, rebuild_themes_of
 
 logger = logging.getLogger(__name__)
@@ -107,6 +108,14 @@ def snapshot_tallies() -> int:
     """Repair any drifted endorsement count, then record today's tallies of each open consultation."""
     recount_endorsements()
     return retention.take_tally_snapshots()
+
+
+@shared_task(
+    **RELIABLE, soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT, time_limit=settings.CELERY_TASK_TIME_LIMIT
+)
+def check_aggregates() -> int:
+    """Recount every roll-up from the raw rows and repair any drift (logged); returns how many cells drifted."""
+    return len(check_rollups(repair=True).drifts)
 
 
 @shared_task(**RELIABLE, **SHORT_LIMITS)

@@ -8,13 +8,21 @@ import uuid
 import factory
 from django.db.models import F
 
+from feedback.aggregates import (
+    ConcernRow,
+    EndorsementRow,
+    lock_participant_endorsements,
+    record_concern_changes,
+    record_endorsement_changes,
+)
 from feedback.counters import add_to_counts
 from feedback.models import Concern, ConcernIntake, Endorsement, Remedy
 from feedback.participation.forms import form_started_token
 
 
 class ConcernFactory(factory.django.DjangoModelFactory):
-    """A concern row, counted as received (the certified ledger's ConcernIntake) as the submit service counts it."""
+    """A concern row, counted as received (the certified ledger's ConcernIntake) and in its roll-up, as the submit
+    service counts it."""
 
     class Meta:
         model = Concern
@@ -33,11 +41,12 @@ class ConcernFactory(factory.django.DjangoModelFactory):
             keys=("consultation", "source"),
             counts=("received",),
         )
+        record_concern_changes(before=[], after=[ConcernRow.of(concern)])
         return concern
 
 
 class EndorsementFactory(factory.django.DjangoModelFactory):
-    """An endorsement row, with its remedy's counters kept as the endorse service keeps them."""
+    """An endorsement row, with its remedy's counters and its roll-ups kept as the endorse service keeps them."""
 
     class Meta:
         model = Endorsement
@@ -46,7 +55,11 @@ class EndorsementFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
+        remedy = kwargs["remedy"]
+        before = lock_participant_endorsements(remedy.consultation_id, kwargs.get("participant"))
         endorsement = super()._create(model_class, *args, **kwargs)
+        row = EndorsementRow(*(getattr(endorsement, name) for name in EndorsementRow._fields))
+        record_endorsement_changes(consultation_id=remedy.consultation_id, before=before, after=[*before, row])
         Remedy.objects.filter(pk=endorsement.remedy_id).update(
             endorsement_count=F("endorsement_count") + 1, endorsements_made=F("endorsements_made") + 1
         )

@@ -22,6 +22,7 @@ from ..bursts.detection import Burst, unusual_bursts
 from ..exports.tallies import tally_tables
 from ..models import BurstExclusion, Concern, Consultation, Endorsement, Remedy, Topic
 from ..models.bursts import ArrivalKind
+from ..results.tallies import TallyFilters
 from .ledger import concern_ledger, endorsement_ledger
 
 FORMAT = "civictrust-certificate/1"
@@ -126,9 +127,12 @@ def time_range(consultation: Consultation) -> dict:
 
 
 def tally_figures(consultation: Consultation) -> dict[str, list[dict]]:
-    """Every table of the tally export, each row with its count and verified count (labels in English)."""
+    """Every table of the tally export, each row with its count and verified count (labels in English).
+
+    Counted from the raw rows, not their roll-ups (results.rolled_up): a certificate vouches for the rows.
+    """
     with translation.override("en"):
-        tables = tally_tables(consultation)
+        tables = tally_tables(consultation, TallyFilters(from_rows=True))
     return {
         table.name: [
             {

@@ -35,6 +35,7 @@ from ..models import (
     Topic,
 )
 from ..participation.services import recount_endorsements
+from ..results.recount import replace_rollups
 from .generator import (
     CONCERN_COLUMNS,
     ENDORSEMENT_COLUMNS,
@@ -119,6 +120,8 @@ def load_demo_data(
                 loader.bulk_create_rows(rows, loader.progress)
             with loader.timed("counters and arrivals"):
                 loader.save_counters(rows)
+            with loader.timed("roll-ups"):
+                replace_rollups(consultation=consultation)
     except (IntegrityError, PsycopgIntegrityError) as error:
         raise DemoDataError(
             f"Nothing was added: the rows clash with existing ones ({error.__class__.__name__}). "

@@ -16,6 +16,7 @@ from .participation import (
     start_of_local_day,
 )
 from .publication import PublishedResults
+from .rollups import ConcernRollup, ConcernTotal, EndorsementRollup, EndorsementTotal, ParticipantRollup
 from .site import SiteAbout
 from .themes import Theme, ThemeMembership
 from .verification import CodeBatch, ParticipationCode, VerifiedParticipant
@@ -29,11 +30,16 @@ __all__ = [
     "CodeBatch",
     "Concern",
     "ConcernIntake",
+    "ConcernRollup",
+    "ConcernTotal",
     "Consultation",
     "Endorsement",
+    "EndorsementRollup",
+    "EndorsementTotal",
     "ExportJob",
     "ModerationEvent",
     "ParticipantDetails",
+    "ParticipantRollup",
     "NearDuplicateKey",
     "ParticipationCode",
     "PrivateStorage",

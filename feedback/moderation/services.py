@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from ..aggregates import CONCERN_ROW_FIELDS, ConcernRow, record_concern_changes
 from ..audit.events import record_hand_redaction_event, record_moderation_event, record_moderation_events
 from ..duplicates.services import record_near_duplicate
 from ..models import Concern, ModerationEvent, RejectionReason, start_of_local_day
@@ -119,6 +120,8 @@ def moderate_concern(
         if changes:
             _update_if_unchanged(concern, **changes)
         if "status" in changes:
+            row = ConcernRow.of(concern)
+            record_concern_changes(before=[row], after=[row._replace(status=to_status)])
             event = record_moderation_event(
                 concern=concern, actor=actor, from_status=concern.status, to_status=to_status, reason=reason
             )
@@ -148,14 +151,15 @@ def moderate_concerns(*, concern_ids, to_status: str, actor, reason: str = "", r
                 Concern.objects.select_for_update()
                 .filter(pk__in=ids[start : start + BULK_MODERATION_SLICE], purged_on__isnull=True)
                 .order_by("pk")
-                .values_list("pk", "status", "reported_at", "consultation_id", "source")
+                .values_list("pk", "reported_at", *CONCERN_ROW_FIELDS)
             )
+            counted = [(pk, reported, ConcernRow(*fields)) for pk, reported, *fields in rows]
             changing = [
-                (pk, status, consultation_id, source)
-                for pk, status, _reported, consultation_id, source in rows
-                if status != to_status
+                (pk, row.status, row.consultation_id, row.source)
+                for pk, _reported, row in counted
+                if row.status != to_status
             ]
-            looked_at = [pk for pk, status, reported, *_rest in rows if status == to_status and reported is not None]
+            looked_at = [pk for pk, reported, row in counted if row.status == to_status and reported is not None]
             now = start_of_local_day()
             if changing:
                 Concern.objects.filter(pk__in=[pk for pk, *_rest in changing]).update(
@@ -166,6 +170,8 @@ def moderate_concerns(*, concern_ids, to_status: str, actor, reason: str = "", r
                     updated_at=now,
                 )
                 record_moderation_events(changes=changing, to_status=to_status, actor=actor, reason=reason)
+                before = [row for _pk, _reported, row in counted if row.status != to_status]
+                record_concern_changes(before=before, after=[row._replace(status=to_status) for row in before])
             if looked_at:
                 Concern.objects.filter(pk__in=looked_at).update(
                     reported_at=None, rejection_reason=category, version=F("version") + 1, updated_at=now
@@ -239,6 +245,8 @@ def redact_and_approve(
         if moderation_note is not None:
             changes["moderation_note"] = moderation_note
         _update_if_unchanged(concern, **changes)
+        row = ConcernRow.of(concern)
+        record_concern_changes(before=[row], after=[row._replace(status=Concern.Status.APPROVED)])
         event = None
         if redaction.count or concern.status != Concern.Status.APPROVED:
             event = record_hand_redaction_event(

@@ -17,6 +17,13 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext_lazy as _
 
 from .. import queue
+from ..aggregates import (
+    ConcernRow,
+    EndorsementRow,
+    lock_participant_endorsements,
+    record_concern_changes,
+    record_endorsement_changes,
+)
 from ..audit.events import record_moderation_event
 from ..bursts.arrivals import record_arrival
 from ..counters import add_to_counts
@@ -134,6 +141,7 @@ def submit_concern(
         elif participant is not None:
             concern.verified = is_verified(consultation.pk, participant.id)
         concern.save()
+        record_concern_changes(before=[], after=[ConcernRow.of(concern)])
         record_near_duplicate(concern=concern)
         # The certified ledger's "received", per source (ConcernIntake).
         add_to_counts(
@@ -177,6 +185,7 @@ def withdraw_concern_with_receipt(*, consultation: Consultation, receipt_code: s
             created_at=start_of_local_day(),
         )
         concern.delete()
+        record_concern_changes(before=[ConcernRow.of(concern)], after=[])
         queue.enqueue_after_commit(queue.REWRITE_CONCERNS)
     return True
 
@@ -221,12 +230,21 @@ def endorse_remedy(*, remedy: Remedy, participant: uuid.UUID, role: str = "", co
         created_at=start_of_local_day(),
     )
     with transaction.atomic():
+        before = lock_participant_endorsements(remedy.consultation_id, participant)
         endorsed_before, endorsement.verified = participant_standing(remedy.consultation_id, participant)
         if not insert_unless_present(endorsement, unique_fields=("remedy", "participant")):
             return False
         Remedy.objects.filter(pk=remedy.pk).update(
             endorsement_count=F("endorsement_count") + 1, endorsements_made=F("endorsements_made") + 1
         )
+        made = EndorsementRow(
+            remedy_id=remedy.pk,
+            community_area=community_area,
+            role=role,
+            verified=endorsement.verified,
+            created_at=endorsement.created_at,
+        )
+        record_endorsement_changes(consultation_id=remedy.consultation_id, before=before, after=[*before, made])
         record_arrival(
             consultation_id=remedy.consultation_id,
             kind=ArrivalKind.ENDORSEMENT,
@@ -245,12 +263,15 @@ def withdraw_endorsement(*, remedy: Remedy, participant: uuid.UUID) -> bool:
     The remedy's withdrawn counter (the certified ledger's) goes up in the same transaction.
     """
     with transaction.atomic():
+        before = lock_participant_endorsements(remedy.consultation_id, participant)
         deleted, _by_model = Endorsement.objects.filter(remedy=remedy, participant=participant).delete()
         if deleted:
             Remedy.objects.filter(pk=remedy.pk).update(
                 endorsement_count=Greatest(F("endorsement_count") - deleted, Value(0)),
                 endorsements_withdrawn=F("endorsements_withdrawn") + deleted,
             )
+            after = [row for row in before if row.remedy_id != remedy.pk]
+            record_endorsement_changes(consultation_id=remedy.consultation_id, before=before, after=after)
     return deleted > 0
 
 
@@ -293,9 +314,13 @@ def describe_endorser(*, consultation: Consultation, participant: uuid.UUID, rol
     details = AboutYou(role=role, community_area=community_area).cleaned()
     with transaction.atomic():
         save_about(participant_id=participant, details=details)
-        return Endorsement.objects.filter(remedy__consultation=consultation, participant=participant).update(
+        before = lock_participant_endorsements(consultation.pk, participant)
+        changed = Endorsement.objects.filter(remedy__consultation=consultation, participant=participant).update(
             role=details.role, community_area=details.community_area
         )
+        after = [row._replace(role=details.role, community_area=details.community_area) for row in before]
+        record_endorsement_changes(consultation_id=consultation.pk, before=before, after=after)
+        return changed
 
 
 # How a concern typed in by staff shows in the moderation log (with the source code: paper, phone, meeting).

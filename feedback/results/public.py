@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
 from ..briefing.selectors import published_remedies, published_topics
 from ..community_areas import COMMUNITY_AREA_CHOICES
-from ..models import Concern, Consultation, Endorsement, Role
+from ..models import Consultation, Endorsement, Role
+from .rolled_up import concern_cells, endorsement_cells, participant_cells, participants_in
 from .suppression import suppress_small_cells
 from .tallies import COUNTED_CONCERN_STATUSES, TallyRow, purged_participant_counts
 from .verified import verified_figures
@@ -53,8 +54,12 @@ class PublicResults:
 
 
 def _cells(counts: dict, minimum: int) -> list[list]:
-    """A breakdown as JSON-ready [key, count] pairs, count None where suppressed."""
-    rows = [TallyRow(label=str(key), count=n, key=key or "") for key, n in counts.items() if n]
+    """A breakdown as JSON-ready [key, count] pairs in the order of their keys, count None where suppressed.
+
+    In that order whatever the database returned the counts in (the roll-ups, the rows or a purge snapshot), so the
+    same figures always publish the same cells, and a tie for the second cell to hide is always broken the same way.
+    """
+    rows = [TallyRow(label=str(key), count=n, key=key or "") for key, n in sorted(counts.items()) if n]
     return [[row.key, row.count] for row in suppress_small_cells(rows, minimum)]
 
 
@@ -66,49 +71,85 @@ def count_published_figures(consultation: Consultation, *, minimum: int | None =
     Breakdowns by community area and role count distinct participants (endorsements) and concerns, each
     passed through `suppress_small_cells` with RESULTS_MIN_CELL, so one person with many endorsements is
     one person. `verified` holds the same totals, per remedy and per topic for verified participants only
-    (never in the breakdowns). Twelve queries, whatever the size of the data.
+    (never in the breakdowns). Twelve queries, whatever the size of the data: every figure is summed from the
+    roll-ups (results.rolled_up), the people from the participant roll-ups (but see `_people`).
     """
     minimum = settings.RESULTS_MIN_CELL if minimum is None else minimum
     remedy_ids = list(published_remedies(consultation).values_list("pk", flat=True))
     topic_ids = list(published_topics(consultation).values_list("pk", flat=True))
-    endorsements = Endorsement.objects.filter(remedy__consultation=consultation, remedy__is_published=True).order_by()
-    per_remedy = dict(endorsements.values_list("remedy").annotate(n=Count("pk")))
-    participants = endorsements.aggregate(n=Count("participant", distinct=True))["n"]
-    concerns = Concern.objects.filter(consultation=consultation, status__in=COUNTED_CONCERN_STATUSES).order_by()
-    per_topic = dict(concerns.values_list("topic").annotate(n=Count("pk")))
+    endorsements = endorsement_cells(consultation)
+    every_remedy = dict(endorsements.values_list("remedy").annotate(n=Sum("endorsements")))
+    per_remedy = {pk: every_remedy[pk] for pk in remedy_ids if pk in every_remedy}
+    concerns = concern_cells(consultation).filter(status__in=COUNTED_CONCERN_STATUSES)
+    per_topic = dict(concerns.values_list("topic").annotate(n=Sum("concerns")))
     shown_topics = set(topic_ids)
-
-    # A purged consultation's endorsements no longer say who made them together: its people come from the
-    # counts its PurgeSnapshot kept just before the purge (results.tallies.purged_participants).
-    purged = purged_participant_counts(consultation)
-    if purged is not None:
-        participants = purged["total"]
-
-    def people_by(field_name: str) -> dict:
-        if purged is not None:
-            return purged["by_area" if field_name == "community_area" else "by_role"]
-        return dict(endorsements.values_list(field_name).annotate(n=Count("participant", distinct=True)))
+    people = _people(consultation, counted_in_full=set(every_remedy) <= set(remedy_ids))
 
     def concerns_by(field_name: str) -> dict:
-        return dict(concerns.values_list(field_name).annotate(n=Count("pk")))
+        return dict(concerns.values_list(field_name).annotate(n=Sum("concerns")))
 
-    verified = verified_figures(endorsements, concerns, remedy_ids, topic_ids)
-    if purged is not None:
-        verified["participants"] = purged.get("verified", {}).get("total", verified["participants"])
     return {
         "min_cell": minimum,
         "remedies": [[pk, per_remedy.get(pk, 0)] for pk in remedy_ids],
         "topics": [[pk, per_topic.get(pk, 0)] for pk in topic_ids],
         "other_topic": sum(n for pk, n in per_topic.items() if pk not in shown_topics),
         "total_endorsements": sum(per_remedy.values()),
-        "total_participants": participants,
+        "total_participants": people.total(),
         "total_concerns": sum(per_topic.values()),
-        "participants_by_area": _cells(people_by("community_area"), minimum),
-        "participants_by_role": _cells(people_by("role"), minimum),
+        "participants_by_area": _cells(people.by("community_area"), minimum),
+        "participants_by_role": _cells(people.by("role"), minimum),
         "concerns_by_area": _cells(concerns_by("community_area"), minimum),
         "concerns_by_role": _cells(concerns_by("role"), minimum),
-        "verified": verified,
+        "verified": verified_figures(endorsements, concerns, remedy_ids, topic_ids, people.verified()),
     }
+
+
+@dataclass(frozen=True)
+class _People:
+    """Where the public figures' distinct participants are counted from; one query per figure."""
+
+    consultation: Consultation
+    source: str  # "rollups", "rows" (endorsements of published remedies only) or "purge" (the PurgeSnapshot)
+    snapshot: dict | None = None
+
+    def _rows(self):
+        return Endorsement.objects.filter(remedy__consultation=self.consultation, remedy__is_published=True).order_by()
+
+    def total(self) -> int:
+        if self.source == "purge":
+            return self.snapshot["total"]
+        if self.source == "rows":
+            return self._rows().aggregate(n=Count("participant", distinct=True))["n"]
+        return participants_in(self.consultation)
+
+    def by(self, field_name: str) -> dict:
+        if self.source == "purge":
+            return self.snapshot["by_area" if field_name == "community_area" else "by_role"]
+        if self.source == "rows":
+            return dict(self._rows().values_list(field_name).annotate(n=Count("participant", distinct=True)))
+        dimension = "area" if field_name == "community_area" else "role"
+        return dict(participant_cells(self.consultation, by=(dimension,)).values_list(field_name, "participants"))
+
+    def verified(self) -> int:
+        if self.source == "rollups":
+            return participants_in(self.consultation, verified=True)
+        if self.source == "purge" and "verified" in self.snapshot:
+            return self.snapshot["verified"]["total"]
+        # A snapshot from before verified participants were kept: each verified endorsement has had its own
+        # participant id since the purge, and counts as one.
+        rows = self._rows().filter(verified=True)
+        return rows.aggregate(n=Count("participant", distinct=True))["n"]
+
+
+def _people(consultation: Consultation, *, counted_in_full: bool) -> _People:
+    """A purged consultation's people come from the counts its PurgeSnapshot kept just before the purge
+    (results.tallies.purged_participants): its endorsements no longer say who made them together. While an
+    unpublished remedy holds endorsements, the participant roll-ups (which count every remedy) cannot say who
+    endorsed only published ones, so those are counted from the endorsements."""
+    purged = purged_participant_counts(consultation)
+    if purged is not None:
+        return _People(consultation, "purge", purged)
+    return _People(consultation, "rollups" if counted_in_full else "rows")
 
 
 def _labelled_breakdown(cells: list[list], labels: dict) -> list[TallyRow]:

@@ -5,18 +5,26 @@ Public views pass them through `suppression` first; staff views (dashboard, expo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 
-from django.db import connection
-from django.db.models import Count, DateTimeField, Func, Max, Min, Value
+from django.db.models import Aggregate, Count, Max, Min, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..briefing.selectors import published_remedies
 from ..community_areas import COMMUNITY_AREA_CHOICES
-from ..models import Concern, Consultation, Endorsement, PurgeSnapshot, Remedy, Role, Topic
+from ..models import Concern, Consultation, Endorsement, PurgeSnapshot, Role, Topic
+from .rolled_up import (
+    concern_cells,
+    concern_day_cells,
+    counts_people,
+    endorsement_cells,
+    endorsement_day_cells,
+    participants_in,
+)
 
 
 @dataclass(frozen=True)
@@ -32,6 +40,8 @@ class TallyFilters:
     only_ids: tuple[int, ...] = ()
     # Only what verified participants sent (feedback/verification/): the "verified" column.
     verified_only: bool = False
+    # Count the raw rows, not their roll-ups: what a certificate states and checks, since it must prove the rows.
+    from_rows: bool = False
 
 
 @dataclass
@@ -101,9 +111,9 @@ def filtered_concerns(consultation: Consultation, filters: TallyFilters):
     return concerns.filter(source=filters.source) if filters.source else concerns
 
 
-def _breakdown(queryset, field_name: str, choices) -> list[TallyRow]:
+def _breakdown(queryset, field_name: str, choices, n=None) -> list[TallyRow]:
     labels = dict(choices)
-    counts = dict(queryset.order_by().values_list(field_name).annotate(n=Count("pk")).values_list(field_name, "n"))
+    counts = dict(queryset.values_list(field_name).annotate(n=n or Count("pk")).values_list(field_name, "n"))
     rows = [TallyRow(label=str(labels.get(value, value)), count=n, key=value) for value, n in counts.items() if value]
     rows.sort(key=lambda row: (-row.count, row.label))
     if counts.get(""):
@@ -111,56 +121,101 @@ def _breakdown(queryset, field_name: str, choices) -> list[TallyRow]:
     return rows
 
 
-def tallies_for(consultation: Consultation, filters: TallyFilters | None = None) -> Tallies:
-    """Exact tallies of one consultation, every figure counted by the database.
+@dataclass(frozen=True)
+class Counted:
+    """What a set of figures is counted from: the roll-ups (cells, summed), or the raw rows for what they cannot answer.
 
-    A fixed number of queries (twelve; thirteen for a purged consultation), whatever the number of
-    endorsements and concerns. Public pages pass the result through `suppress_small_cells` before
+    `endorsements` and `concerns` are querysets of either; `*_n` the aggregate that counts them; `*_days` the same
+    querysets with a `day` to group by. Topics are ids, with 0 or None for none.
+    """
+
+    endorsements: QuerySet
+    concerns: QuerySet
+    endorsement_n: Aggregate
+    concern_n: Aggregate
+    endorsement_days: QuerySet
+    concern_days: QuerySet
+
+
+def counted_from(consultation: Consultation, filters: TallyFilters) -> Counted:
+    """The roll-ups, unless the filters pick rows by id (the admin's "export selected") or ask for rows: the rows."""
+    if filters.only_ids or filters.from_rows:
+        endorsements, concerns = filtered_endorsements(consultation, filters), filtered_concerns(consultation, filters)
+        return Counted(
+            endorsements.order_by(),
+            concerns.order_by(),
+            Count("pk"),
+            Count("pk"),
+            endorsements.annotate(day=TruncDate("created_at")).order_by(),
+            concerns.annotate(day=TruncDate("created_at")).order_by(),
+        )
+    return Counted(
+        endorsement_cells(consultation, filters),
+        concern_cells(consultation, filters),
+        Sum("endorsements"),
+        Sum("concerns"),
+        endorsement_day_cells(consultation, filters),
+        concern_day_cells(consultation, filters),
+    )
+
+
+def topics_or_none(counts: dict, topic_ids: Iterable[int]) -> dict:
+    """{topic id or None: n}, every topic not among `topic_ids` (none, or deleted since) counted under None."""
+    known, folded = set(topic_ids), {}
+    for pk, n in counts.items():
+        key = pk if pk in known else None
+        folded[key] = folded.get(key, 0) + n
+    return folded
+
+
+def tallies_for(consultation: Consultation, filters: TallyFilters | None = None) -> Tallies:
+    """Exact tallies of one consultation, summed from the roll-ups by the database (results.rolled_up).
+
+    A fixed number of queries (twelve), whatever the number of endorsements and concerns. Rows picked by id
+    (`only_ids`) are counted from the raw rows, and so are the distinct participants of a range of days (the
+    participant roll-ups keep no days). Public pages pass the result through `suppress_small_cells` before
     showing it. Of a purged consultation, the participants come from its PurgeSnapshot.
     """
     filters = filters or TallyFilters()
-    endorsements = filtered_endorsements(consultation, filters)
-    concerns = filtered_concerns(consultation, filters)
-    counted_concerns = concerns.filter(status__in=COUNTED_CONCERN_STATUSES)
+    counted = counted_from(consultation, filters)
+    counted_concerns = counted.concerns.filter(status__in=COUNTED_CONCERN_STATUSES)
+    counted_concern_days = counted.concern_days.filter(status__in=COUNTED_CONCERN_STATUSES)
 
-    remedy_counts = dict(endorsements.order_by().values_list("remedy").annotate(n=Count("pk")))
+    remedy_counts = dict(counted.endorsements.values_list("remedy").annotate(n=counted.endorsement_n))
     endorsements_per_remedy = [
         TallyRow(label=remedy.title, count=remedy_counts.get(remedy.pk, 0), key=remedy.key)
         for remedy in published_remedies(consultation)
     ]
-    topic_counts = dict(counted_concerns.order_by().values_list("topic").annotate(n=Count("pk")))
+    topics = list(Topic.objects.filter(consultation=consultation))
+    topic_counts = topics_or_none(
+        dict(counted_concerns.values_list("topic").annotate(n=counted.concern_n)), [topic.pk for topic in topics]
+    )
     concerns_per_topic = [
-        TallyRow(label=topic.name, count=topic_counts.get(topic.pk, 0), key=topic.key)
-        for topic in Topic.objects.filter(consultation=consultation)
+        TallyRow(label=topic.name, count=topic_counts.get(topic.pk, 0), key=topic.key) for topic in topics
     ]
     if topic_counts.get(None):
         concerns_per_topic.append(TallyRow(label=str(_("Other")), count=topic_counts[None], key=""))
 
-    endorsement_days = dict(
-        endorsements.annotate(day=TruncDate("created_at")).order_by().values_list("day").annotate(n=Count("pk"))
-    )
-    concern_days = dict(
-        counted_concerns.annotate(day=TruncDate("created_at")).order_by().values_list("day").annotate(n=Count("pk"))
-    )
+    endorsement_days = dict(counted.endorsement_days.values_list("day").annotate(n=counted.endorsement_n))
+    concern_days = dict(counted_concern_days.values_list("day").annotate(n=counted.concern_n))
     per_day = [
         DayRow(day=day, concerns=concern_days.get(day, 0), endorsements=endorsement_days.get(day, 0))
         for day in sorted(set(endorsement_days) | set(concern_days))
     ]
-    endorsement_totals = endorsements.aggregate(total=Count("pk"), participants=Count("participant", distinct=True))
-    if consultation.purged_on is not None:
-        endorsement_totals["participants"] = purged_participants(consultation, filters)
     return Tallies(
         consultation=consultation,
         endorsements_per_remedy=endorsements_per_remedy,
         concerns_per_topic=concerns_per_topic,
-        endorsements_by_area=_breakdown(endorsements, "community_area", COMMUNITY_AREA_CHOICES),
-        concerns_by_area=_breakdown(counted_concerns, "community_area", COMMUNITY_AREA_CHOICES),
-        endorsements_by_role=_breakdown(endorsements, "role", Role.choices),
-        concerns_by_role=_breakdown(counted_concerns, "role", Role.choices),
+        endorsements_by_area=_breakdown(
+            counted.endorsements, "community_area", COMMUNITY_AREA_CHOICES, counted.endorsement_n
+        ),
+        concerns_by_area=_breakdown(counted_concerns, "community_area", COMMUNITY_AREA_CHOICES, counted.concern_n),
+        endorsements_by_role=_breakdown(counted.endorsements, "role", Role.choices, counted.endorsement_n),
+        concerns_by_role=_breakdown(counted_concerns, "role", Role.choices, counted.concern_n),
         per_day=per_day,
-        concerns_by_status=dict(concerns.order_by().values_list("status").annotate(n=Count("pk"))),
-        total_endorsements=endorsement_totals["total"],
-        total_participants=endorsement_totals["participants"],
+        concerns_by_status=dict(counted.concerns.values_list("status").annotate(n=counted.concern_n)),
+        total_endorsements=sum(remedy_counts.values()),
+        total_participants=distinct_participants(consultation, filters),
     )
 
 
@@ -172,60 +227,54 @@ def tallies_for(consultation: Consultation, filters: TallyFilters | None = None)
 
 def endorsement_cube(consultation: Consultation, filters: TallyFilters | None = None) -> dict[tuple, int]:
     """{(remedy id, community area, role): count} of the consultation's endorsements, in one query."""
-    endorsements = filtered_endorsements(consultation, filters or TallyFilters())
-    rows = endorsements.order_by().values_list("remedy_id", "community_area", "role").annotate(n=Count("pk"))
+    counted = counted_from(consultation, filters or TallyFilters())
+    rows = counted.endorsements.values_list("remedy_id", "community_area", "role").annotate(n=counted.endorsement_n)
     return {(remedy_id, area, role): n for remedy_id, area, role, n in rows}
 
 
-def concern_cube(consultation: Consultation, filters: TallyFilters | None = None) -> dict[tuple, int]:
-    """{(topic id or None, status, community area, role): count} of every concern, in one query."""
-    concerns = filtered_concerns(consultation, filters or TallyFilters())
-    rows = concerns.order_by().values_list("topic_id", "status", "community_area", "role").annotate(n=Count("pk"))
-    return {(topic_id, status, area, role): n for topic_id, status, area, role, n in rows}
+def concern_cube(
+    consultation: Consultation, filters: TallyFilters | None = None, *, topic_ids: Iterable[int] | None = None
+) -> dict[tuple, int]:
+    """{(topic id or None, status, community area, role): count} of every concern, in one query.
 
-
-def counts_per_day(queryset) -> dict[date, int]:
-    """{local day: count} of a queryset of rows with `created_at`, in one query.
-
-    On PostgreSQL (14+) rows are counted in 15-minute UTC buckets (`date_bin`, cheap arithmetic)
-    rather than converting each row's time to the local zone; each bucket lies within one local day
-    because every time zone's offset is a multiple of 15 minutes, so the days come out exact.
+    `topic_ids`: the ids of the consultation's topics, when the caller has them (otherwise one more query);
+    a concern of any other topic (none, or one deleted since) counts under None.
     """
-    if connection.vendor == "postgresql" and connection.pg_version >= 140000:
-        origin = Value(datetime(2000, 1, 1, tzinfo=UTC), output_field=DateTimeField())
-        bucket = Func(Value("15 minutes"), "created_at", origin, function="date_bin", output_field=DateTimeField())
-        per_day: dict[date, int] = {}
-        for start, n in queryset.order_by().annotate(bucket=bucket).values_list("bucket").annotate(n=Count("pk")):
-            day = timezone.localdate(start)
-            per_day[day] = per_day.get(day, 0) + n
-        return per_day
-    return dict(queryset.annotate(day=TruncDate("created_at")).order_by().values_list("day").annotate(n=Count("pk")))
+    counted = counted_from(consultation, filters or TallyFilters())
+    rows = counted.concerns.values_list("topic", "status", "community_area", "role").annotate(n=counted.concern_n)
+    if topic_ids is None:
+        topic_ids = Topic.objects.filter(consultation=consultation).values_list("pk", flat=True)
+    topic_ids = set(topic_ids)
+    cube: dict[tuple, int] = {}
+    for topic_id, status, area, role, n in rows:
+        key = (topic_id if topic_id in topic_ids else None, status, area, role)
+        cube[key] = cube.get(key, 0) + n
+    return cube
 
 
 def export_day_counts(consultation: Consultation, filters: TallyFilters | None = None) -> tuple[dict, dict]:
     """({day: endorsements}, {day: counted concerns}) in two queries."""
-    filters = filters or TallyFilters()
-    endorsements = filtered_endorsements(consultation, filters)
-    concerns = filtered_concerns(consultation, filters).filter(status__in=COUNTED_CONCERN_STATUSES)
-    return counts_per_day(endorsements), counts_per_day(concerns)
+    counted = counted_from(consultation, filters or TallyFilters())
+    concern_days = counted.concern_days.filter(status__in=COUNTED_CONCERN_STATUSES)
+    return (
+        dict(counted.endorsement_days.values_list("day").annotate(n=counted.endorsement_n)),
+        dict(concern_days.values_list("day").annotate(n=counted.concern_n)),
+    )
 
 
 def distinct_participants(consultation: Consultation, filters: TallyFilters | None = None) -> int | None:
-    """How many participants endorsed at least one remedy (exactly), in two or three queries.
+    """How many participants endorsed at least one remedy (exactly), in one query.
 
-    When every endorsement belongs to this consultation (the usual case) and nothing is filtered,
-    the participants are counted straight from the participant index, in order, with no sort of a
-    million ids; otherwise the endorsements of the consultation are counted distinct.
+    From the participant roll-ups, except for rows picked by id or a range of days: those are counted
+    distinct from the endorsements (the roll-ups keep no days). Of a purged consultation: its PurgeSnapshot.
     """
     filters = filters or TallyFilters()
     if consultation.purged_on is not None:
         return purged_participants(consultation, filters)
-    if filters == TallyFilters():
-        other_remedies = list(Remedy.objects.exclude(consultation=consultation).values_list("pk", flat=True))
-        if not other_remedies or not Endorsement.objects.filter(remedy_id__in=other_remedies).exists():
-            return Endorsement.objects.values("participant").distinct().count()
-    endorsements = filtered_endorsements(consultation, filters)
-    return endorsements.aggregate(n=Count("participant", distinct=True))["n"]
+    if filters.only_ids or filters.from_rows or not counts_people(filters):
+        endorsements = filtered_endorsements(consultation, filters)
+        return endorsements.aggregate(n=Count("participant", distinct=True))["n"]
+    return participants_in(consultation, filters)
 
 
 def participant_counts(consultation: Consultation) -> dict:
@@ -297,4 +346,6 @@ def purged_participants(consultation: Consultation, filters: TallyFilters) -> in
 
 
 def endorsement_count(consultation: Consultation, filters: TallyFilters | None = None) -> int:
-    return filtered_endorsements(consultation, filters or TallyFilters()).count()
+    """How many endorsements `filters` keep, in one query (summed from the roll-ups unless rows are picked by id)."""
+    counted = counted_from(consultation, filters or TallyFilters())
+    return counted.endorsements.aggregate(n=counted.endorsement_n)["n"] or 0

@@ -9,17 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from django.db.models import Count
+from django.db.models import OuterRef, Subquery, Sum
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Consultation
+from ..models import Consultation, Topic
 from .tallies import (
     COUNTED_CONCERN_STATUSES,
     TallyFilters,
     TallyRow,
-    filtered_concerns,
-    filtered_endorsements,
-    purged_participants,
+    counted_from,
+    distinct_participants,
 )
 
 VERIFIED_MEANS = _(
@@ -40,23 +39,22 @@ class VerifiedTallies:
 
 
 def verified_tallies(consultation: Consultation, filters: TallyFilters | None = None) -> VerifiedTallies:
-    """The verified figures of the totals, per remedy and per topic, in three queries (four once purged)."""
-    filters = filters or TallyFilters()
-    endorsements = filtered_endorsements(consultation, filters).filter(verified=True)
-    concerns = filtered_concerns(consultation, filters).filter(verified=True)
-    per_remedy = dict(endorsements.order_by().values_list("remedy__key").annotate(n=Count("pk")))
+    """The verified figures of the totals, per remedy and per topic, in three queries (from the roll-ups)."""
+    verified = replace(filters or TallyFilters(), verified_only=True)
+    counted = counted_from(consultation, verified)
+    per_remedy = dict(counted.endorsements.values_list("remedy__key").annotate(n=counted.endorsement_n))
     per_topic: dict[str, int] = {}
     received = 0
-    for key, status, n in concerns.order_by().values_list("topic__key", "status").annotate(n=Count("pk")):
+    topic_key = Subquery(Topic.objects.filter(pk=OuterRef("topic")).values("key")[:1])
+    concerns = counted.concerns.annotate(topic_key=topic_key).values_list("topic_key", "status")
+    for key, status, n in concerns.annotate(n=counted.concern_n):
         received += n
         if status in COUNTED_CONCERN_STATUSES:
             per_topic[key or ""] = per_topic.get(key or "", 0) + n
-    totals = endorsements.aggregate(n=Count("pk"), participants=Count("participant", distinct=True))
-    if consultation.purged_on is not None:  # its rows no longer say who endorsed together: the snapshot does
-        totals["participants"] = purged_participants(consultation, replace(filters, verified_only=True))
     return VerifiedTallies(
-        endorsements=totals["n"],
-        participants=totals["participants"],
+        endorsements=sum(per_remedy.values()),
+        # Of a purged consultation, from its snapshot (results.tallies.purged_participants).
+        participants=distinct_participants(consultation, verified),
         concerns=sum(per_topic.values()),
         concerns_received=received,
         per_remedy=per_remedy,
@@ -64,23 +62,23 @@ def verified_tallies(consultation: Consultation, filters: TallyFilters | None = 
     )
 
 
-def verified_figures(endorsements=None, concerns=None, remedy_ids=(), topic_ids=()) -> dict:
-    """The public figures' verified part, JSON-ready: what `count_published_figures` publishes. Three queries.
+def verified_figures(endorsements=None, concerns=None, remedy_ids=(), topic_ids=(), participants: int = 0) -> dict:
+    """The public figures' verified part, JSON-ready: what `count_published_figures` publishes. Two queries.
 
-    `endorsements` and `concerns` are the querysets the public figures count; with none, all zeros.
+    `endorsements` and `concerns` are the roll-up cells the public figures sum (results.rolled_up), and
+    `participants` the verified participants counted beside them; with none, all zeros.
     """
     if endorsements is None or concerns is None:
         return {"remedies": [], "topics": [], "other_topic": 0, "endorsements": 0, "participants": 0, "concerns": 0}
-    endorsements = endorsements.filter(verified=True)
-    per_remedy = dict(endorsements.values_list("remedy").annotate(n=Count("pk")))
-    per_topic = dict(concerns.filter(verified=True).values_list("topic").annotate(n=Count("pk")))
+    per_remedy = dict(endorsements.filter(verified=True).values_list("remedy").annotate(n=Sum("endorsements")))
+    per_topic = dict(concerns.filter(verified=True).values_list("topic").annotate(n=Sum("concerns")))
     shown_topics = set(topic_ids)
     return {
         "remedies": [[pk, per_remedy.get(pk, 0)] for pk in remedy_ids],
         "topics": [[pk, per_topic.get(pk, 0)] for pk in topic_ids],
         "other_topic": sum(n for pk, n in per_topic.items() if pk not in shown_topics),
-        "endorsements": sum(per_remedy.values()),
-        "participants": endorsements.aggregate(n=Count("participant", distinct=True))["n"],
+        "endorsements": sum(per_remedy.get(pk, 0) for pk in remedy_ids),
+        "participants": participants,
         "concerns": sum(per_topic.values()),
     }
 

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..aggregates import lock_participant_endorsements, record_endorsement_changes
 from ..models import CodeBatch, Consultation, Endorsement, ParticipationCode, VerifiedParticipant
 from .codes import code_hash, new_code, participant_key
 from .selectors import Redemption, is_verified, usable_code
@@ -111,9 +112,12 @@ def _mark_verified(consultation: Consultation, participant: uuid.UUID) -> None:
         [VerifiedParticipant(key=participant_key(consultation.pk, participant), consultation=consultation)],
         ignore_conflicts=True,
     )
+    before = lock_participant_endorsements(consultation.pk, participant)
     Endorsement.objects.filter(remedy__consultation=consultation, participant=participant, verified=False).update(
         verified=True
     )
+    after = [row._replace(verified=True) for row in before]
+    record_endorsement_changes(consultation_id=consultation.pk, before=before, after=after)
 
 
 def forget_verification(*, participant_id: uuid.UUID) -> int:

@@ -218,6 +218,7 @@ def test_the_beat_schedule_runs_registered_tasks():
         "feedback.tasks.purge_expired_data",
         "feedback.tasks.purge_closed_consultations",
         "feedback.tasks.rebuild_themes_when_due",
+        "feedback.tasks.check_aggregates",
     }
     assert scheduled <= set(app.tasks)
 

@@ -19,10 +19,11 @@ from openpyxl import load_workbook
 
 from feedback.models import Concern, Consultation, Endorsement, ExportJob
 from feedback.participation.services import submit_concern
+from feedback.results.recount import replace_rollups
 from feedback.sweep import SWEEP_GRACE, sweep_pending_work
 from tests.celery_broker import CLOSED_PORT_BROKER, celery_broker
 from tests.celery_worker import wait_for
-from tests.factories import StaffFactory
+from tests.factories import ConcernFactory, StaffFactory
 
 pytestmark = [
     pytest.mark.integration,
@@ -56,6 +57,7 @@ def add_endorsements(consultation: Consultation, count: int) -> None:
             """,
             [remedy_ids, remedy_ids, count],
         )
+    replace_rollups(consultation=consultation)  # as generate_demo_data does after its bulk load
 
 
 def request_export(client, consultation, **fields) -> ExportJob:
@@ -80,7 +82,7 @@ def test_an_export_requested_in_the_admin_is_built_by_the_worker_and_its_numbers
     client, consultation, celery_worker
 ):
     add_endorsements(consultation, 2000)
-    Concern.objects.create(consultation=consultation, text="Approved", status="approved", community_area="14")
+    ConcernFactory(consultation=consultation, text="Approved", status="approved", community_area="14")
     organizer = StaffFactory(username="olivia", role="organizer")
     from django.contrib.auth.models import Permission
 

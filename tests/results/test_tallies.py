@@ -3,6 +3,7 @@ import uuid
 import pytest
 
 from feedback.models import Concern, Endorsement
+from feedback.results.recount import replace_rollups
 from feedback.results.suppression import suppress_small_cells
 from feedback.results.tallies import TallyFilters, TallyRow, tallies_for
 
@@ -11,10 +12,11 @@ def endorse(remedy, *, area="", role="", count=1):
     Endorsement.objects.bulk_create(
         Endorsement(remedy=remedy, participant=uuid.uuid4(), community_area=area, role=role) for _ in range(count)
     )
+    replace_rollups(consultation=remedy.consultation)  # rows written in bulk get their roll-ups as a bulk load's do
 
 
 def concern(consultation, *, topic=None, status=Concern.Status.PENDING, area="undisclosed", role="resident"):
-    return Concern.objects.create(
+    made = Concern.objects.create(
         consultation=consultation,
         topic=topic,
         text="A concern long enough",
@@ -22,6 +24,8 @@ def concern(consultation, *, topic=None, status=Concern.Status.PENDING, area="un
         community_area=area,
         role=role,
     )
+    replace_rollups(consultation=consultation)
+    return made
 
 
 def test_tallies_count_endorsements_per_remedy_and_by_area(briefing):

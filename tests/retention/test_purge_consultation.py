@@ -27,6 +27,7 @@ from feedback.participation.services import (
     submit_concern,
 )
 from feedback.results.public import count_published_figures, label_results
+from feedback.results.recount import replace_rollups
 from feedback.results.tallies import TallyFilters, tallies_for
 from feedback.results.verified import verified_tallies
 from feedback.retention import (
@@ -61,6 +62,7 @@ def taken_part(briefing, advocate):
         if index % 3 == 0:  # four of them entered a participation code: their endorsements count as verified
             Endorsement.objects.filter(participant=person).update(verified=True)
     Endorsement.objects.filter(participant=lone).update(verified=True)
+    replace_rollups(consultation=briefing)  # rows changed around the services get their roll-ups as a repair does
     concerns = {}
     for status in Concern.Status.values:
         submitted = submit_concern(
@@ -72,7 +74,10 @@ def taken_part(briefing, advocate):
             contact_email="vecina@example.org",
             contact_consent=True,
         )
-        Concern.objects.filter(pk=submitted.concern.pk).update(status=status, moderation_note="Called her back")
+        moderate_concern(
+            concern_id=submitted.concern.pk, to_status=status, actor=advocate, moderation_note="Called her back"
+        )
+        submitted.concern.refresh_from_db()
         concerns[status] = submitted.concern
     enter_concern_on_behalf(
         consultation=briefing, text="Given on paper at the church", source="paper", actor=advocate, community_area="30"
