@@ -183,7 +183,9 @@ def machine_description() -> str:
     java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
     return (
         f"{os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}, "
-        f"{chromium}, Lighthouse {lighthouse}, {java.strip()}"
+        f"{chromium}, Lighthouse {lighthouse}, {java.strip()}; load average at the end "
+        f"{' '.join(f'{load:.1f}' for load in os.getloadavg())} "
+        f"(above {os.cpu_count()}, other work was sharing the cores)"
     )
 
 
@@ -215,14 +217,23 @@ def markdown(
         f"Nu HTML checker on {len(HTML_PAGES)} public pages × {len(languages)} languages "
         f"({', '.join(HTML_PAGES)}): {len(errors)} errors, {len(warnings)} warnings.",
     ]
-    for message in errors + warnings:
-        lines.append(f"- {message.kind}, {message.page} ({message.language}): {message.text} `{message.extract}`")
+    for message in errors:
+        lines.append(f"- error, {message.page} ({message.language}): {message.text} `{message.extract}`")
+    # Warnings grouped by what they say: the same one (e.g. crispy-forms' `<input … />`) recurs on many pages.
+    grouped: dict[str, list[str]] = {}
+    for message in warnings:
+        where = f"{message.page} ({message.language})"
+        grouped.setdefault(message.text, [])
+        if where not in grouped[message.text]:
+            grouped[message.text].append(where)
+    for text, places in grouped.items():
+        lines.append(f"- warning: {text} — {', '.join(places)}")
     lines += [
         "",
         "### How to reproduce",
         "",
         "```sh",
-        "apt-get install default-jre-headless chromium   # Java for the Nu checker; Debian's Chromium for Lighthouse",
+        "apt-get install npm chromium default-jre-headless   # Node.js, Debian's Chromium, Java for the Nu checker",
         "make audit-pages",
         "```",
         "",
@@ -231,7 +242,8 @@ def markdown(
         "`civictrust/gunicorn_conf.py` and DEBUG off on a free 127.0.0.1 port, static files collected into a",
         "temporary folder and served by whitenoise, a fresh SQLite database with `load_briefing` and",
         "`generate_demo_data --concerns 500 --endorsements 5000 --seed 1` (so the results and concern list have",
-        "content), behind a pretend TLS proxy (`X-Forwarded-Proto: https`). One Lighthouse run at a time, flags",
+        "content), behind a pretend TLS proxy (`X-Forwarded-Proto: https`; the app's own HTTPS redirect is off,",
+        "since Lighthouse asks for robots.txt without that header). One Lighthouse run at a time, flags",
         f"`{CHROME_FLAGS}`, Chromium from `CHROME_PATH` (default /usr/bin/chromium). It exits non-zero",
         "when a score misses its target (naming the audits that lost points) or the checker reports an error.",
     ]
