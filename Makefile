@@ -7,8 +7,8 @@ PORT ?= 8000
 # Old sdists (XStatic-Bootstrap) still build with pkg_resources, which newer setuptools dropped.
 PIP_INSTALL := $(BIN)/pip install --disable-pip-version-check --build-constraint build-constraints.txt
 
-.PHONY: run test install install-dev messages migrate lint lock bench bench-quick bench-tools audit clean \
-	demo-data staff superuser
+.PHONY: run test install install-dev messages migrate lint lock bench bench-quick bench-tools audit audit-pages \
+	audit-tools clean demo-data staff superuser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -111,3 +111,22 @@ bench: install-dev bench-tools
 
 bench-quick: install-dev bench-tools
 	$(BIN)/python tests/benchmarks/bench.py --quick
+
+# `make audit-pages`: Lighthouse (mobile) and the Nu HTML checker on the public pages in every language, against the
+# app run as production runs it (BENCHMARKS.md, "Page audits"). Slow and machine-bound, so never part of CI.
+# The npm tools come from package-lock.json exactly; --ignore-scripts because vnu-jar's install script would
+# download a Java runtime, and the checker runs on Debian's (default-jre-headless) instead.
+CHROME_PATH ?= /usr/bin/chromium
+AUDIT_ARGS ?=
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: apt-get install npm" >&2; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+audit-tools: node_modules/.installed
+	@command -v java >/dev/null || { echo "java is missing: apt-get install default-jre-headless" >&2; exit 1; }
+	@[ -x "$(CHROME_PATH)" ] || { echo "$(CHROME_PATH) is missing: apt-get install chromium (or set CHROME_PATH)" >&2; exit 1; }
+
+audit-pages: install audit-tools
+	CHROME_PATH=$(CHROME_PATH) $(BIN)/python tests/benchmarks/page_audits.py $(AUDIT_ARGS)
