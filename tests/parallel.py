@@ -32,5 +32,5 @@ def run_in_parallel(calls) -> list:
         thread.start()
     for thread in threads:
         thread.join()
-    assert errors == []
+    assert errors == [], errors
     return results

@@ -169,9 +169,11 @@ def moderate_concerns(*, concern_ids, to_status: str, actor, reason: str = "", r
                     version=F("version") + 1,
                     updated_at=now,
                 )
-                record_moderation_events(changes=changing, to_status=to_status, actor=actor, reason=reason)
+                # Roll-ups before the audit log, as in moderate_concern: writers take the roll-up cells' row locks and
+                # then the audit chain's lock in one order, so two moderators wait for each other, never deadlock.
                 before = [row for _pk, _reported, row in counted if row.status != to_status]
                 record_concern_changes(before=before, after=[row._replace(status=to_status) for row in before])
+                record_moderation_events(changes=changing, to_status=to_status, actor=actor, reason=reason)
             if looked_at:
                 Concern.objects.filter(pk__in=looked_at).update(
                     reported_at=None, rejection_reason=category, version=F("version") + 1, updated_at=now

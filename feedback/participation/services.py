@@ -177,6 +177,8 @@ def withdraw_concern_with_receipt(*, consultation: Consultation, receipt_code: s
         concern = Concern.objects.select_for_update().filter(consultation=consultation, receipt_hash=digest).first()
         if concern is None or not hmac.compare_digest(concern.receipt_hash, digest):
             return False
+        # Roll-ups before the audit log, in every writer: one lock order, so concurrent writers never deadlock.
+        record_concern_changes(before=[ConcernRow.of(concern)], after=[])
         record_moderation_event(
             concern=concern,
             from_status=concern.status,
@@ -185,7 +187,6 @@ def withdraw_concern_with_receipt(*, consultation: Consultation, receipt_code: s
             created_at=start_of_local_day(),
         )
         concern.delete()
-        record_concern_changes(before=[ConcernRow.of(concern)], after=[])
         queue.enqueue_after_commit(queue.REWRITE_CONCERNS)
     return True
 
