@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, QuerySet, Sum, Value
 from django.db.models.functions import TruncDate
 
@@ -225,8 +225,9 @@ def lock_rollups() -> None:
         cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")  # noqa: S608  # nosec B608  # names from the models
 
 
+@transaction.atomic
 def replace_rollups(*, consultation: Consultation) -> None:
-    """Replace the consultation's roll-ups by a recount of its raw rows, in the caller's transaction.
+    """Replace the consultation's roll-ups by a recount of its raw rows; atomic (in the caller's transaction if any).
 
     For rows written in bulk (generate_demo_data's COPY) and for repairs: the roll-ups are locked (lock_rollups),
     the old rows deleted and the new ones written by INSERT … SELECT … GROUP BY, so no row travels through
