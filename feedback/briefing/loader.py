@@ -91,6 +91,10 @@ def merge_translations(data: dict, translations: dict, *, source: str = "the tra
             if extra.get("key") not in items:
                 raise BriefingFileError(f"{source}: {section} has no item {extra.get('key')!r} in the briefing.")
             _merge_item(items[extra["key"]], extra, f"{source}: {section}.{extra['key']}")
+    if "about" in translations:
+        if "about" not in data:
+            raise BriefingFileError(f"{source} translates an about section the briefing does not have.")
+        _merge_item(data["about"], translations["about"], f"{source}: about")
 
 
 def _field_values(item: dict, skip: set[str]) -> dict:

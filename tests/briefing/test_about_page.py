@@ -54,6 +54,30 @@ def test_the_about_page_says_who_runs_it_and_what_they_do_if_asked_for_data(
     )
 
 
+@pytest.mark.parametrize(
+    ("prefix", "operator", "data_requests"),
+    [
+        ("/pl", "Zespół civictrust Chicago", "nakazu sądowego"),
+        ("/zh-hans", "civictrust 芝加哥团队", "法院命令"),
+        ("/ar", "فريق civictrust في شيكاغو", "أمرًا قضائيًا"),
+    ],
+)
+def test_the_about_page_reads_in_polish_chinese_and_arabic_with_no_english_left(
+    client, briefing, prefix, operator, data_requests
+):
+    page = client.get(prefix + "/about/").content.decode()
+    assert operator in page and data_requests in page
+    assert "court order" not in page and "community meeting" not in page
+
+
+def test_a_translations_file_cannot_translate_an_about_section_the_briefing_lacks():
+    from feedback.briefing.loader import BriefingFileError, merge_translations
+
+    briefing = {"consultation": {"slug": "chicago", "title": {"en": "T"}}}
+    with pytest.raises(BriefingFileError, match="about section"):
+        merge_translations(briefing, {"consultation": {"slug": "chicago"}, "about": {"contact": {"pl": "x"}}})
+
+
 @pytest.mark.parametrize("prefix", ["", "/es"])
 def test_what_exists_to_hand_over_is_exactly_what_the_privacy_page_lists(client, briefing, prefix):
     about = client.get(prefix + "/about/").content.decode()
