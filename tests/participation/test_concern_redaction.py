@@ -35,7 +35,8 @@ def test_a_concern_with_identifying_details_is_shown_as_it_will_be_stored_and_no
     assert shown == (
         "La migra detuvo a mi vecino <mark>[name]</mark> en <mark>[address]</mark> Llámenme al <mark>[phone]</mark>."
     )
-    assert "Hidden: 1 phone number, 1 street address, 1 name." in page
+    hidden = re.search(r'<ul class="hidden-summary">(.*?)</ul>', page).group(1)
+    assert re.findall(r"<li>(.*?)</li>", hidden) == ["1 phone number", "1 street address", "1 name"]
     assert "Send it as shown" in page
     assert "Juan Pérez" in page  # the words as written, in the form only, for the resident to edit
     assert response.headers["Cache-Control"].count("no-store") == 1
