@@ -11,6 +11,8 @@ from bench import Report, machine_description
 HEADING = "## Ten million endorsements (issue 16)"
 # The hand-written sizing that follows this section is kept as it is (it cites these figures).
 NEXT_HEADING = "\n## Past one machine"
+# A phase the run did not reach (stopped, or failed: the raw figures say which).
+NOT_MEASURED = "not measured"
 
 
 @dataclass
@@ -38,9 +40,11 @@ def rows(figures: ScaleFigures) -> list[tuple[str, str, str, bool]]:
     table.append(
         (
             f"generate_demo_data {figures.concerns:,} concerns + {size} endorsements",
-            f"{figures.generation:.1f} s (of which roll-up rebuild {rollups:.1f} s)",
+            f"{figures.generation:.1f} s (of which roll-up rebuild {rollups:.1f} s)"
+            if figures.generation
+            else NOT_MEASURED,
             f"≤ {limit:.0f} s",
-            figures.generation <= limit,
+            0 < figures.generation <= limit,
         )
     )
     for name, large in figures.large.items():
@@ -99,7 +103,14 @@ def rows(figures: ScaleFigures) -> list[tuple[str, str, str, bool]]:
                 ratio <= 2 and export["peak"] <= 150 and export["rows"] == export["total"],
             )
         )
-    table.append(("check_aggregates after the write load", figures.drift, "no drift", figures.drift == "no drift"))
+    table.append(
+        (
+            "check_aggregates after the write load",
+            figures.drift or NOT_MEASURED,
+            "no drift",
+            figures.drift == "no drift",
+        )
+    )
     return table
 
 
@@ -110,7 +121,7 @@ def section(figures: ScaleFigures, report: Report, redis_url: str) -> list[str]:
         f"Run of `make bench-scale` on {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, "
         f"{figures.endorsements:,} endorsements and {figures.concerns:,} concerns.",
         f"Machine: {machine_description()}; shared with a CI run ({figures.started} at the start, "
-        f"{figures.generation_load} after the generation). Cache: Redis ({redis_url}).",
+        f"{figures.generation_load or 'the generation not finished'} after the generation). Cache: Redis ({redis_url}).",
         "",
         "| target | measured | limit | |",
         "| --- | --- | --- | --- |",
