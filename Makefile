@@ -7,7 +7,7 @@ PORT ?= 8000
 # Old sdists (XStatic-Bootstrap) still build with pkg_resources, which newer setuptools dropped.
 PIP_INSTALL := $(BIN)/pip install --disable-pip-version-check --build-constraint build-constraints.txt
 
-.PHONY: run test install install-dev messages migrate lint lock bench bench-quick bench-tools audit audit-pages \
+.PHONY: run test install install-dev messages migrate lint lock bench bench-quick bench-scale bench-tools audit audit-pages \
 	audit-tools clean demo-data staff superuser
 
 $(BIN)/python:
@@ -111,6 +111,12 @@ bench: install-dev bench-tools
 
 bench-quick: install-dev bench-tools
 	$(BIN)/python tests/benchmarks/bench.py --quick
+
+# `make bench-scale`: issue 16's figures at ten million endorsements (BENCHMARKS.md, "Ten million endorsements");
+# `make bench-scale BENCH_SCALE_ARGS="--endorsements 100000"` to try it small. Database civictrust_bench16, Redis db 9.
+BENCH_SCALE_ARGS ?=
+bench-scale: install-dev bench-tools
+	$(BIN)/python tests/benchmarks/scale.py $(BENCH_SCALE_ARGS)
 
 # `make audit-pages`: Lighthouse (mobile) and the Nu HTML checker on the public pages in every language, against the
 # app run as production runs it (BENCHMARKS.md, "Page audits"). Slow and machine-bound, so never part of CI.

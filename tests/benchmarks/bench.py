@@ -293,7 +293,10 @@ class ResidentOutcome:
     statuses: dict[int, int] = field(default_factory=dict)
 
 
-async def simulated_resident(base: str, remedy_ids: list[int], seconds: float, seed: int) -> ResidentOutcome:
+async def simulated_resident(
+    base: str, remedy_ids: list[int], seconds: float, seed: int, think: tuple[float, float] = THINK_SECONDS
+) -> ResidentOutcome:
+    """One resident acting for `seconds`, pausing `think` (min, max seconds) between actions; (0, 0): a closed loop."""
     import aiohttp
 
     rng = random.Random(seed)
@@ -320,7 +323,7 @@ async def simulated_resident(base: str, remedy_ids: list[int], seconds: float, s
         token = CSRF_FIELD.search(page).group(1)
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
-            await asyncio.sleep(rng.uniform(*THINK_SECONDS))
+            await asyncio.sleep(rng.uniform(*think))
             action = rng.random()
             if action < 0.45:
                 remedy = rng.choice(remedy_ids)
@@ -352,9 +355,11 @@ async def simulated_resident(base: str, remedy_ids: list[int], seconds: float, s
     return outcome
 
 
-async def run_residents(base: str, remedy_ids: list[int], residents: int, seconds: float) -> list[ResidentOutcome]:
+async def run_residents(
+    base: str, remedy_ids: list[int], residents: int, seconds: float, think: tuple[float, float] = THINK_SECONDS
+) -> list[ResidentOutcome]:
     return await asyncio.gather(
-        *(simulated_resident(base, remedy_ids, seconds, seed=index) for index in range(residents))
+        *(simulated_resident(base, remedy_ids, seconds, seed=index, think=think) for index in range(residents))
     )
 
 
