@@ -6,9 +6,11 @@ and pending concerns, with the consultation's topics as anchors, and stores what
 
 from __future__ import annotations
 
+import importlib
 import time
 import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,8 +22,10 @@ from django.utils.translation import gettext_lazy as _
 from .. import queue
 from ..duplicates.services import record_missing_near_duplicates
 from ..models import Concern, Consultation, Theme, ThemeMembership, Topic
-from .engine import Anchor, ConcernText, build_themes
 from .labels import PreviousTheme, carried_labels
+
+if TYPE_CHECKING:
+    from .engine import Anchor
 
 # The concerns themes are built from: what advocates and organizers read (rejected and spam ones never).
 THEMED_STATUSES = (Concern.Status.PENDING, Concern.Status.APPROVED)
@@ -40,13 +44,23 @@ class ThemeBuild:
     seconds: float
 
 
+def _engine():
+    """The themes engine (engine.py), imported when a build first needs it.
+
+    It loads scikit-learn and SciPy, about 5 seconds on a loaded 2-core machine; imported with this module it
+    slowed the start of every process that loads the admin (each web worker, every management command such as
+    consultation_report), while only theme builds use it.
+    """
+    return importlib.import_module("feedback.themes.engine")
+
+
 def topic_anchor(topic: Topic) -> Anchor:
     """A topic as an anchor: its name and description in every site language (English and Spanish at least)."""
     parts = []
     for code, _name in settings.LANGUAGES:
         parts += [getattr(topic, f"name_{code}", "") or "", getattr(topic, f"description_{code}", "") or ""]
     text = "; ".join(part for part in parts if part)
-    return Anchor(key=topic.key, label=topic.name_en or topic.name, text=text or topic.name)
+    return _engine().Anchor(key=topic.key, label=topic.name_en or topic.name, text=text or topic.name)
 
 
 def rebuild_themes(*, consultation: Consultation, max_themes: int = DEFAULT_MAX_THEMES) -> ThemeBuild:
@@ -71,8 +85,9 @@ def rebuild_themes(*, consultation: Consultation, max_themes: int = DEFAULT_MAX_
         # On a handful of concerns scikit-learn's SVD divides by a zero variance while reporting how much it
         # explains; the themes are still right, and a warning in a worker's log would only alarm.
         warnings.filterwarnings("ignore", category=RuntimeWarning, module="sklearn")
-        found = build_themes(
-            [ConcernText(pk, text, language) for pk, text, language in rows],
+        engine = _engine()
+        found = engine.build_themes(
+            [engine.ConcernText(pk, text, language) for pk, text, language in rows],
             anchors=anchors,
             max_themes=max(max_themes, len(anchors)),
         )
