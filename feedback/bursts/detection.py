@@ -21,16 +21,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import reduce
 from operator import or_
-from statistics import median
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from ..models import ArrivalCount, ArrivalKind, BurstExclusion, Consultation, Remedy, Topic
+from .baseline import MINUTE, SlidingBaseline
 
 MAD_TO_SIGMA = 1.4826
-MINUTE = timedelta(minutes=1)
 
 
 @dataclass
@@ -68,10 +67,10 @@ def subject_labels(consultation: Consultation) -> dict[tuple[str, int], str]:
     return labels
 
 
-def minute_threshold(history: list[int]) -> tuple[float, float]:
+def minute_threshold(baseline: SlidingBaseline) -> tuple[float, float]:
     """(median, the count a minute must exceed) given the previous minutes' counts."""
-    middle = median(history) if history else 0
-    spread = median(abs(n - middle) for n in history) if history else 0
+    middle = baseline.median()
+    spread = baseline.median_absolute_deviation(middle)
     return middle, middle + settings.BURST_MAD_FACTOR * max(MAD_TO_SIGMA * spread, 1)
 
 
@@ -117,7 +116,7 @@ def unusual_bursts(consultation: Consultation) -> list[Burst]:
 
 
 def _series_bursts(kind: str, subject: int, minutes: dict[datetime, tuple[int, int]], label: str) -> list[Burst]:
-    window = settings.BURST_BASELINE_HOURS * 60
+    baseline = SlidingBaseline({minute: n for minute, (n, _new) in minutes.items()}, settings.BURST_BASELINE_HOURS * 60)
     bursts: list[Burst] = []
     current: Burst | None = None
     for minute in sorted(minutes):
@@ -125,8 +124,8 @@ def _series_bursts(kind: str, subject: int, minutes: dict[datetime, tuple[int, i
         if arrivals < settings.BURST_MIN_ARRIVALS:
             current = None
             continue
-        history = [minutes.get(minute - MINUTE * back, (0, 0))[0] for back in range(1, window + 1)]
-        middle, threshold = minute_threshold(history)
+        baseline.move_to(minute)
+        middle, threshold = minute_threshold(baseline)
         unusual = arrivals > threshold and 100 * new >= settings.BURST_MIN_NEW_PERCENT * arrivals
         if not unusual:
             current = None
