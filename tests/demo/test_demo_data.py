@@ -72,6 +72,18 @@ def test_it_fills_the_open_consultation_with_varied_consistent_rows(briefing):
     assert max(participants.values()) <= 5
 
 
+def test_each_remedy_shows_the_endorsements_it_really_has_after_a_load_on_top_of_real_ones(briefing, client):
+    from feedback.models import Remedy
+
+    remedy = briefing.remedies.filter(is_published=True).order_by("pk").first()
+    client.post(f"/c/chicago/remedies/{remedy.pk}/endorse/")
+    generate(concerns=10, endorsements=3000, seed=7)
+    counts = {remedy.pk: remedy.endorsement_count for remedy in Remedy.objects.filter(consultation=briefing)}
+    real = Counter(Endorsement.objects.values_list("remedy_id", flat=True))
+    assert counts == {pk: real.get(pk, 0) for pk in counts}
+    assert sum(counts.values()) == 3001  # the resident's own endorsement and the 3,000 loaded
+
+
 def test_the_same_seed_gives_the_same_rows_and_another_seed_others(briefing):
     generate(concerns=200, endorsements=1500, seed=11)
     first = snapshot()
