@@ -571,7 +571,8 @@ def run_phases(
     run_export_phase(stack, report, database_url)
 
 
-def run_export_phase(stack: Stack, report: Report, database_url: str) -> None:
+def export_against_copy(stack: Stack, report: Report, database_url: str) -> tuple[float, float, float, int]:
+    """(export seconds, its peak MiB, psql COPY seconds, rows exported) of the endorsement records as CSV."""
     workdir = stack.workdir
     export_command = [
         PYTHON, "manage.py", "export_records", "--consultation", "chicago", "--what", "endorsements",
@@ -588,7 +589,14 @@ def run_export_phase(stack: Stack, report: Report, database_url: str) -> None:
     ).stdout.strip()
     psql = ["psql", "-X", "-q", "-d", database_url, "-o", str(workdir / "copy.csv"), "-c", statement]
     copy_seconds, _ = timed(psql, stack.env, report)
-    rows = sum(1 for _ in open(workdir / "endorsements.csv", "rb")) - 1  # noqa: SIM115
+    with open(workdir / "endorsements.csv", "rb") as exported:
+        rows = sum(1 for _ in exported) - 1
+    return export_seconds, export_peak, copy_seconds, rows
+
+
+def run_export_phase(stack: Stack, report: Report, database_url: str) -> None:
+    workdir = stack.workdir
+    export_seconds, export_peak, copy_seconds, rows = export_against_copy(stack, report, database_url)
     ratio = export_seconds / copy_seconds
     report.note(
         f"export_records CSV: {rows:,} rows in {export_seconds:.2f} s, peak {export_peak:.0f} MiB; psql COPY {copy_seconds:.2f} s"

@@ -25,7 +25,17 @@ import time
 from pathlib import Path
 
 import bench
-from bench import PROJECT, PYTHON, STAFF_PASSWORD, STAFF_USER, Report, Stack, staff_session_cookie, timed, wrk
+from bench import (
+    PROJECT,
+    PYTHON,
+    STAFF_PASSWORD,
+    STAFF_USER,
+    Report,
+    Stack,
+    export_against_copy,
+    staff_session_cookie,
+    wrk,
+)
 from scale_report import ScaleFigures, write_section
 
 BENCH_DB = "civictrust_bench16"
@@ -253,21 +263,8 @@ def check_aggregates(stack: Stack, report: Report) -> str:
 
 
 def export_phase(stack: Stack, report: Report, url: str) -> dict:
-    workdir = stack.workdir
-    command = [
-        PYTHON, "manage.py", "export_records", "--consultation", "chicago", "--what", "endorsements",
-        "--format", "csv", "--output", str(workdir / "endorsements.csv"),
-    ]  # fmt: skip
-    export_seconds, export_peak = timed(command, stack.env, report)
-    statement = subprocess.run(
-        [PYTHON, str(Path(__file__).with_name("copy_statement.py")), "chicago"],
-        cwd=PROJECT, env=stack.env, capture_output=True, text=True, check=True,
-    ).stdout.strip()  # fmt: skip
-    psql = ["psql", "-X", "-q", "-d", url, "-o", str(workdir / "copy.csv"), "-c", statement]
-    copy_seconds, _peak = timed(psql, stack.env, report)
+    export_seconds, export_peak, copy_seconds, rows = export_against_copy(stack, report, url)
     report.commands[-1] = "psql -X -q -d … -o copy.csv -c 'COPY (the same columns) TO STDOUT WITH (FORMAT csv, HEADER)'"
-    with open(workdir / "endorsements.csv", "rb") as exported:
-        rows = sum(1 for _ in exported) - 1
     total = sql(url, "SELECT count(*) FROM feedback_endorsement")[0][0]
     figures = {"seconds": export_seconds, "peak": export_peak, "copy": copy_seconds, "rows": rows, "total": total}
     report.note(
