@@ -22,7 +22,8 @@ def listed_rows(client, query: str = "") -> list[tuple[str, str, str]]:
 def test_the_endorsement_list_is_in_the_order_of_its_values_never_newest_first(client, organizer, briefing):
     """Worst case: one resident endorses three remedies in one visit, with a rare role and area."""
     first, second, third = briefing.remedies.all()[:3]
-    now = timezone.now()
+    # Midday, so the minutes before it are the same local day whenever the test runs (not so just after midnight).
+    now = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0)
     visit = uuid.uuid4()
     for remedy in (first, second, third):
         EndorsementFactory(remedy=remedy, participant=visit, role="advocate", community_area="47", created_at=now)
