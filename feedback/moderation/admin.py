@@ -206,8 +206,11 @@ class ConcernAdmin(InternalExportPermission, ChangePageDecisions, admin.ModelAdm
 
     @admin.display(description=_("waiting"), ordering="created_at")
     def age(self, concern: Concern) -> str:
-        """How long ago the concern arrived, to the largest unit ("3 hours", "2 days")."""
-        return timesince(concern.created_at, timezone.now(), depth=1)
+        """How long ago the concern arrived, to the largest unit ("3 hours", "2 days").
+
+        With a plain space, not timesince's no-break one: on a tablet the column wraps to "36 / minutes", so its
+        width is that of one word whatever the number (the column stays nowrap on a wide screen)."""
+        return timesince(concern.created_at, timezone.now(), depth=1).replace("\xa0", " ")
 
     def changelist_view(self, request, extra_context=None):
         """The queue, with a link (and access key) that opens its oldest concern to moderate one after another."""
