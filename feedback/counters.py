@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import connection
+from django.db import connection, transaction
+
+# From this many rows on, PostgreSQL gets them by COPY and adds them with one statement: an executemany of
+# upserts costs about 0.2 ms a row (a bulk load of 200,000 arrival counts took 45 s).
+BULK_ROWS = 1000
 
 
 def add_to_counts(model, rows: Iterable[dict], *, keys: tuple[str, ...], counts: tuple[str, ...]) -> None:
@@ -36,8 +40,40 @@ def add_to_counts(model, rows: Iterable[dict], *, keys: tuple[str, ...], counts:
     ]
     if not params:
         return
+    if connection.vendor == "postgresql" and len(params) >= BULK_ROWS:
+        _add_copied_rows(meta, fields, keys, counts, params)
+        return
     with connection.cursor() as cursor:
         if len(params) == 1:
             cursor.execute(sql, params[0])
         else:
             cursor.executemany(sql, params)
+
+
+def _add_copied_rows(meta, fields, keys: tuple[str, ...], counts: tuple[str, ...], params: list[list]) -> None:
+    """add_to_counts for many rows on PostgreSQL: COPY into a temporary table, then one INSERT … SELECT.
+
+    Rows with the same keys are summed first (one statement cannot update a row twice); the SELECT comes in
+    key order, so two bulk writers lock the rows they share in the same order.
+    """
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    staging = quote(f"civictrust_adding_{meta.db_table}")
+    columns = [quote(field.column) for field in fields]
+    key_columns = columns[: len(keys)]
+    count_columns = columns[len(keys) :]
+    summed = ", ".join([*key_columns, *(f"SUM({column})" for column in count_columns)])
+    grouped = ", ".join(key_columns)
+    additions = ", ".join(f"{column} = {table}.{column} + excluded.{column}" for column in count_columns)
+    listed = ", ".join(columns)
+    # Identifiers come from the model's metadata; the values travel by COPY.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS SELECT {listed} FROM {table} WITH NO DATA")  # noqa: S608  # nosec B608
+        with cursor.copy(f"COPY {staging} ({listed}) FROM STDIN") as copy:
+            for row in params:
+                copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO {table} ({listed}) SELECT {summed} FROM {staging} GROUP BY {grouped} ORDER BY {grouped} "  # noqa: S608  # nosec B608
+            f"ON CONFLICT ({grouped}) DO UPDATE SET {additions}"
+        )
+        cursor.execute(f"DROP TABLE {staging}")
