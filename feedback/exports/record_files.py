@@ -37,6 +37,9 @@ from .records import (
     iter_records,
 )
 
+# PostgreSQL's memory for one export's sorts and groupings (one connection at a time builds an export).
+EXPORT_WORK_MEM = "64MB"
+
 
 @dataclass(frozen=True)
 class RecordsFile:
@@ -105,9 +108,13 @@ def _one_snapshot() -> Iterator[None]:
     """
     outermost = not connection.in_atomic_block
     with transaction.atomic():
-        if outermost and connection.vendor == "postgresql":
+        if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                if outermost:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                # Counting the people of every cell groups the endorsements by participant: with PostgreSQL's
+                # default 4 MB that grouping spills to disk from a few hundred thousand endorsements on.
+                cursor.execute(f"SET LOCAL work_mem = '{EXPORT_WORK_MEM}'")
         yield
 
 

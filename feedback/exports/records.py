@@ -14,13 +14,13 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from django.db import connection
-from django.db.models import Count
-from django.db.models.functions import TruncDate
+from django.db.models import BigIntegerField
+from django.db.models.functions import Cast, TruncDate
 from django.utils.translation import gettext as _
 
 from ..community_areas import COMMUNITY_AREA_CHOICES
 from ..models import Concern, Consultation, Remedy, Role, Topic
-from ..results.tallies import TallyFilters, endorsement_count, filtered_concerns, filtered_endorsements
+from ..results.tallies import TallyFilters, counted_from, endorsement_count, filtered_concerns
 from .anonymity import NOT_SHOWN, Generalisation
 from .formats import ExportError, ProgressCallback
 from .neutralise import neutralise
@@ -60,17 +60,17 @@ def record_labels(consultation: Consultation, what: str) -> tuple[dict, dict, di
 def record_queryset(consultation: Consultation, what: str, filters: TallyFilters | None = None):
     """The records before anything is shown: endorsements as groups of identical records, concerns one by one.
 
-    Endorsements: (day, remedy id, role, community area, how many); concerns: (day, topic id, role,
+    Endorsements: (day, remedy id, role, community area, how many), from the roll-ups; concerns: (day, topic id, role,
     community area, text), approved ones only. Unordered: `records_sql` orders what is shown.
     """
     filters = filters or TallyFilters()
     if what == "endorsements":
+        # Summed from the per-day roll-ups (a tenth as many rows, kept in the same transactions as the
+        # endorsements, so one snapshot sees both the same); from the rows for a selection by id.
+        counted = counted_from(consultation, filters)
         return (
-            filtered_endorsements(consultation, filters)
-            .annotate(day=TruncDate("created_at"))
-            .order_by()
-            .values("day", "remedy_id", "role", "community_area")
-            .annotate(n=Count("pk"))
+            counted.endorsement_days.values("day", "remedy_id", "role", "community_area")
+            .annotate(n=Cast(counted.endorsement_n, BigIntegerField()))
             .values_list("day", "remedy_id", "role", "community_area", "n")
         )
     if what == "concerns":
@@ -104,7 +104,7 @@ def records_sql(
         shown = ["m.shown_day", "m.day_sort", "m.day_level", f"r.{item}", "m.shown_area", "m.shown_role"]
     else:
         source = f"FROM ({inner_sql}) AS r"
-        day = "to_char(r.day, 'YYYY-MM-DD')" if connection.vendor == "postgresql" else "r.day"
+        day = "to_char(r.day, 'YYYY-MM-DD')" if connection.vendor == "postgresql" else "CAST(r.day AS text)"
         shown = [day, "0", "0", f"r.{item}", "r.community_area", "r.role"]
     named = ", ".join(f"{expression} AS {name}" for expression, name in zip(shown, RECORDS_SQL_COLUMNS, strict=False))
     if what == "endorsements" and anonymised:
@@ -141,6 +141,9 @@ def cells_table(generalisation: Generalisation | None) -> Iterator[None]:
             with cursor.copy(f"COPY {CELLS_TABLE} ({', '.join(CELLS_COLUMNS)}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
+            # A temporary table is never analysed on its own: without statistics the planner takes its
+            # thousands of rows for a handful and labels the records by nested loops (a second per million).
+            cursor.execute(f"ANALYZE {CELLS_TABLE}")
         else:
             placeholders = ", ".join(["%s"] * len(CELLS_COLUMNS))
             cursor.executemany(f"INSERT INTO {CELLS_TABLE} VALUES ({placeholders})", rows)  # noqa: S608  # nosec B608
