@@ -118,7 +118,9 @@ def test_the_queue_keeps_every_column_on_screen_and_the_text_readable(browser, r
         assert table["x"] + table["width"] <= viewport["width"] + 1
         # The wording of "waiting" depends on the hour the test runs: try the widest ones the queue can show.
         for wording in wordings_of_waiting():
-            page.evaluate("t => document.querySelectorAll('#result_list td.field-age').forEach(c => c.textContent = t)", wording)
+            page.evaluate(
+                "t => document.querySelectorAll('#result_list td.field-age').forEach(c => c.textContent = t)", wording
+            )
             age = page.locator("#result_list th.column-age").bounding_box()
             assert age["x"] + age["width"] <= viewport["width"] + 1, f"waiting is off-screen when it reads {wording!r}"
         assert page.locator("#result_list .ct-tag-reported").count() == 1
