@@ -21,6 +21,7 @@ from ..models import Consultation, Role, Topic
 from ..redaction import PLACEHOLDERS, Redaction, redact_concern_text
 from ..verification.codes import looks_like_a_code
 from .services import CONCERN_MAX_LENGTH, CONCERN_MIN_LENGTH
+from .widgets import PlainSelect
 
 OTHER_TOPIC = "other"
 STARTED_SALT = "civictrust.concern-form-started"
@@ -34,6 +35,8 @@ class CommunityAreaField(forms.ChoiceField):
     Whatever name is chosen ("Pilsen", "La Villita"), the cleaned value is the official area code ("31", "30"),
     which is all that is stored. `blank_label` adds an empty first choice (for an optional answer).
     """
+
+    widget = PlainSelect
 
     def __init__(self, *, blank_label=None, **kwargs) -> None:
         blank = [("", blank_label)] if blank_label is not None else []
