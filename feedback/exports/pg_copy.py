@@ -1,34 +1,32 @@
-"""CSV records straight from PostgreSQL's `COPY ... TO STDOUT`: memory does not grow with the rows."""
+"""CSV concern records straight from PostgreSQL's `COPY ... TO STDOUT`: memory does not grow with the rows."""
 
 from __future__ import annotations
 
 from typing import BinaryIO
 
-from django.db import DatabaseError, connections, router, transaction
+from django.db import DatabaseError, transaction
 from psycopg import ClientCursor, pq
 
-from ..models import Consultation, Endorsement
+from ..models import Consultation
 from ..results.tallies import TallyFilters
 from .formats import UTF8_BOM
 from .neutralise import neutralise_sql
-from .records import CLASSIFICATION_COLUMN, RECORDS_ORDER, Progress, record_labels, records_sql
+from .records import CLASSIFICATION_COLUMN, RECORDS_ORDER, Progress, record_labels, records_connection, records_sql
 
 
 def copy_statement(
-    consultation: Consultation, what: str, filters: TallyFilters | None, *, anonymised: bool, classification: str
+    consultation: Consultation, filters: TallyFilters | None, *, anonymised: bool, classification: str
 ) -> str:
-    """The whole `COPY (SELECT ...) TO STDOUT` statement, values bound client-side by psycopg.
+    """The whole `COPY (SELECT ...) TO STDOUT` statement of the concern records, values bound client-side.
 
     The rows are `records.records_sql`'s (the same filters, the same anonymity, the same order as every
-    other path); labels come from small VALUES lists joined by hash, and every row starts with the
-    file's classification. Concerns are sorted row by row (their text is part of the order); endorsements
-    come as sorted groups of identical records, each written as many times as it counts.
+    other path), sorted row by row (their text is part of the order); labels come from small VALUES lists,
+    and every row starts with the file's classification. Endorsements, groups of identical records, are
+    written by `record_files` from the groups instead.
     """
-    base_sql, base_params = records_sql(consultation, what, filters, anonymised=anonymised)
-    items, roles, areas = record_labels(consultation, what)
-    params: list = [classification]
-    if what == "concerns":
-        params.append(items[None])  # the "Other" topic, next in the text
+    base_sql, base_params = records_sql(consultation, "concerns", filters, anonymised=anonymised)
+    items, roles, areas = record_labels(consultation, "concerns")
+    params: list = [classification, items[None]]  # the "Other" topic, next in the text
     params.extend(base_params)
 
     def values(labels: dict, key_type: str) -> str:
@@ -43,58 +41,34 @@ def copy_statement(
     role_values = values(roles, "text")
     area_values = values(areas, "text")
     # Every piece below is either records_sql's SQL or a fixed fragment; all values are bound by mogrify.
-    labelled = (
-        f"FROM ({base_sql}) AS r "  # noqa: S608
+    query = (
+        f"SELECT %s AS {CLASSIFICATION_COLUMN}, r.day, COALESCE(item.label, %s) AS topic, "  # noqa: S608
+        "COALESCE(role.label, r.role_code) AS role, COALESCE(area.label, r.area_code) AS community_area, "
+        f"{neutralise_sql('r.detail')} AS text "
+        f"FROM ({base_sql}) AS r "
         f"LEFT JOIN ({item_values}) AS item(key, label) ON item.key = r.item "
         f"LEFT JOIN ({role_values}) AS role(key, label) ON role.key = r.role_code "
-        f"LEFT JOIN ({area_values}) AS area(key, label) ON area.key = r.area_code"
+        f"LEFT JOIN ({area_values}) AS area(key, label) ON area.key = r.area_code "
+        f"ORDER BY {', '.join('r.' + column for column in RECORDS_ORDER['concerns'].split(', '))}"
     )
-    role_column = "COALESCE(role.label, r.role_code) AS role"
-    area_column = "COALESCE(area.label, r.area_code) AS community_area"
-    if what == "concerns":
-        query = (
-            f"SELECT %s AS {CLASSIFICATION_COLUMN}, r.day, COALESCE(item.label, %s) AS topic, "  # noqa: S608
-            f"{role_column}, {area_column}, {neutralise_sql('r.detail')} AS text {labelled} "
-            f"ORDER BY {', '.join('r.' + column for column in RECORDS_ORDER['concerns'].split(', '))}"
-        )
-    else:
-        # The groups are labelled and sorted (a few thousand rows), then each is written `n` times:
-        # the nested loop keeps the groups' order, so PostgreSQL never sorts the million rows.
-        group_order = RECORDS_ORDER["endorsements"]
-        query = (
-            f"SELECT g.{CLASSIFICATION_COLUMN}, g.day, g.remedy, g.role, g.community_area FROM ("  # noqa: S608  # nosec B608  # records_sql and fixed fragments; values bound by mogrify
-            f"SELECT %s AS {CLASSIFICATION_COLUMN}, r.day, r.day_sort, r.day_level, r.item, r.area_code, "
-            f"r.role_code, r.detail AS n, item.label AS remedy, {role_column}, {area_column} {labelled} "
-            f"ORDER BY {', '.join('r.' + column for column in group_order.split(', '))}"
-            ") AS g CROSS JOIN LATERAL generate_series(1, g.n) "
-            f"ORDER BY {', '.join('g.' + column for column in group_order.split(', '))}"
-        )
     statement = f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER true)"
-    connection = _copy_connection()
+    connection = records_connection(anonymised=anonymised)
     connection.ensure_connection()
     return ClientCursor(connection.connection).mogrify(statement, params)
 
 
-def _copy_connection():
-    """The connection records are read from: the replica inside `reading_figures()` when it is healthy."""
-    return connections[router.db_for_read(Endorsement)]
-
-
 def write_csv_copy(
-    consultation, what, filters, out: BinaryIO, progress: Progress, *, anonymised: bool, classification: str
+    consultation, filters, out: BinaryIO, progress: Progress, *, anonymised: bool, classification: str
 ) -> int:
     """Stream `COPY ... TO STDOUT` into `out` in blocks of about a megabyte; returns the rows written.
 
     The rows are read with libpq's own copy call (psycopg's `pq` layer), one C call per row, so
     Python adds little to what PostgreSQL's COPY costs. JIT compilation is turned off for the
-    statement: the planner cannot know how many rows a group expands to, overestimates, and would
-    spend longer compiling than the query takes to run.
+    statement: it would spend longer compiling than the query takes to run.
     """
-    statement = copy_statement(
-        consultation, what, filters, anonymised=anonymised, classification=classification
-    ).encode()
+    statement = copy_statement(consultation, filters, anonymised=anonymised, classification=classification).encode()
     out.write(UTF8_BOM)
-    connection = _copy_connection()
+    connection = records_connection(anonymised=anonymised)
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
         pgconn = connection.connection.pgconn

@@ -13,13 +13,14 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-from django.db import connection
-from django.db.models import BigIntegerField
+from django.db import connection, connections, router
+from django.db.models import BigIntegerField, F
 from django.db.models.functions import Cast, TruncDate
 from django.utils.translation import gettext as _
 
 from ..community_areas import COMMUNITY_AREA_CHOICES
-from ..models import Concern, Consultation, Remedy, Role, Topic
+from ..models import Concern, Consultation, Endorsement, Remedy, Role, Topic
+from ..results.rolled_up import endorsement_day_cells
 from ..results.tallies import TallyFilters, counted_from, endorsement_count, filtered_concerns
 from .anonymity import NOT_SHOWN, Generalisation
 from .formats import ExportError, ProgressCallback
@@ -92,9 +93,20 @@ def records_sql(
     Columns (RECORDS_SQL_COLUMNS): day (text), day_sort, day_level, item (topic or remedy id), area_code,
     role_code, and `detail`: the group's size (endorsements) or the text (concerns). Anonymised, each
     record takes what its cell shows from CELLS_TABLE (an inner join: a record of a cell left out is not
-    there); exact, its own values.
+    there); exact, its own values. Anonymised endorsements are counted from the roll-ups (a shareable file is
+    never a selection by id).
     """
-    inner_sql, params = record_queryset(consultation, what, filters).query.sql_with_params()
+    if what == "endorsements" and anonymised:
+        # The roll-up rows themselves, not grouped first: the outer GROUP BY sums them by what their cell shows,
+        # and a join of plain rows is one the planner estimates well (hashed, instead of three sorts).
+        records = (
+            endorsement_day_cells(consultation, filters)
+            .annotate(n=F("endorsements"))
+            .values_list("day", "remedy_id", "role", "community_area", "n")
+        )
+    else:
+        records = record_queryset(consultation, what, filters)
+    inner_sql, params = records.query.sql_with_params()
     item, last = ("remedy_id", "n") if what == "endorsements" else ("topic_id", "text")
     if anonymised:
         source = (
@@ -155,6 +167,33 @@ def cells_table(generalisation: Generalisation | None) -> Iterator[None]:
                 cursor.execute(f"DROP TABLE IF EXISTS {CELLS_TABLE}")
 
 
+def records_connection(*, anonymised: bool):
+    """Where records are read: anonymised, the connection holding CELLS_TABLE, in whose snapshot the cells were
+    counted; exact, the replica inside `reading_figures()` when it is healthy."""
+    return connection if anonymised else connections[router.db_for_read(Endorsement)]
+
+
+def _labelled(consultation: Consultation, what: str, filters: TallyFilters | None, *, anonymised: bool):
+    """(day, item, role, area) labelled, and the `detail` column, for each row of `records_sql`, in file order."""
+    items, roles, areas = record_labels(consultation, what)
+    sql, params = records_sql(consultation, what, filters, anonymised=anonymised)
+    with records_connection(anonymised=anonymised).chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(5000):
+            for day, _sort, _level, item, area, role, last in chunk:
+                yield (day, items.get(item, ""), roles.get(role, role), areas.get(area, area)), last
+
+
+def iter_record_groups(
+    consultation: Consultation, filters: TallyFilters | None = None, *, anonymised: bool
+) -> Iterable[tuple[tuple, int]]:
+    """Endorsement records as (a row of RECORD_COLUMNS["endorsements"], how many identical records), in file order.
+
+    Anonymised, CELLS_TABLE must exist (`cells_table`).
+    """
+    return _labelled(consultation, "endorsements", filters, anonymised=anonymised)
+
+
 def iter_records(
     consultation: Consultation, what: str, filters: TallyFilters | None = None, *, anonymised: bool
 ) -> Iterable[tuple]:
@@ -162,18 +201,12 @@ def iter_records(
 
     Anonymised, CELLS_TABLE must exist (`cells_table`).
     """
-    items, roles, areas = record_labels(consultation, what)
-    sql, params = records_sql(consultation, what, filters, anonymised=anonymised)
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(sql, params)
-        while chunk := cursor.fetchmany(5000):
-            for day, _sort, _level, item, area, role, last in chunk:
-                labelled = (day, items.get(item, ""), roles.get(role, role), areas.get(area, area))
-                if what == "concerns":
-                    yield (*labelled, neutralise(last))
-                else:
-                    for _copy in range(last):  # a group of identical records
-                        yield labelled
+    for labelled, last in _labelled(consultation, what, filters, anonymised=anonymised):
+        if what == "concerns":
+            yield (*labelled, neutralise(last))
+        else:
+            for _copy in range(last):  # a group of identical records
+                yield labelled
 
 
 def count_records(consultation: Consultation, what: str, filters: TallyFilters | None = None) -> int:
