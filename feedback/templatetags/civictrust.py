@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cache
 from urllib.parse import urlencode
 
-from babel.numbers import format_decimal, format_percent
+from babel import Locale
+from babel.numbers import NumberPattern, parse_pattern
 from django import template
 from django.conf import settings
 from django.urls import reverse
@@ -63,12 +65,21 @@ def open_graph_locale() -> str:
     return OPEN_GRAPH_LOCALES.get(code) or to_locale(code)
 
 
+@cache
+def _number_formats(locale_name: str) -> tuple[Locale, NumberPattern, NumberPattern]:
+    """A language's locale, decimal pattern and percentage pattern, parsed once: babel's format_decimal and
+    format_percent parse both on every call, and a results page shows some five hundred numbers."""
+    locale = Locale.parse(locale_name)
+    return locale, parse_pattern(locale.decimal_formats[None]), parse_pattern("#,##0.#%")
+
+
 @register.filter
 def number(value) -> str:
     """A whole number with the page language's thousands separator: 1,234,567 (English), 1 234 567 (Polish)."""
     if value is None or value == "":
         return ""
-    return format_decimal(value, locale=number_locale(get_language()))
+    locale, decimal, _percent = _number_formats(number_locale(get_language()))
+    return decimal.apply(value, locale)
 
 
 @register.filter
@@ -77,10 +88,10 @@ def percent(share) -> str:
     too small to show is "<0.1%", never "0%"."""
     if share is None or share == "":
         return ""
-    locale = number_locale(get_language())
+    locale, _decimal, percentage = _number_formats(number_locale(get_language()))
     if 0 < share < 0.001:
-        return "<" + format_percent(0.001, "#,##0.#%", locale=locale)
-    return format_percent(share, "#,##0.#%", locale=locale)
+        return "<" + percentage.apply(0.001, locale)
+    return percentage.apply(share, locale)
 
 
 @register.filter
