@@ -20,8 +20,8 @@ from ..community_areas import AREA_UNDISCLOSED, community_area_code, community_a
 from ..models import Consultation, Role, Topic
 from ..redaction import PLACEHOLDERS, Redaction, redact_concern_text
 from ..verification.codes import looks_like_a_code
+from ..widgets import PlainSelect
 from .services import CONCERN_MAX_LENGTH, CONCERN_MIN_LENGTH
-from .widgets import PlainSelect
 
 OTHER_TOPIC = "other"
 STARTED_SALT = "civictrust.concern-form-started"

@@ -23,6 +23,7 @@ from ..community_areas import COMMUNITY_AREA_CHOICES
 from ..languages import is_right_to_left
 from ..models import Concern, Consultation, Role
 from ..roles import VIEW_DASHBOARD_PERMISSION
+from ..widgets import PlainSelect
 from .caching import cached
 from .dashboard import dashboard_for
 from .public import PublicResults
@@ -80,7 +81,10 @@ class DashboardFilterForm(forms.Form):
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     community_area = forms.ChoiceField(
-        label=_("Community area"), required=False, choices=[("", _("All areas")), *COMMUNITY_AREA_CHOICES]
+        label=_("Community area"),
+        required=False,
+        choices=[("", _("All areas")), *COMMUNITY_AREA_CHOICES],
+        widget=PlainSelect,
     )
     role = forms.ChoiceField(label=_("Role"), required=False, choices=[("", _("All roles")), *Role.choices])
     source = forms.ChoiceField(

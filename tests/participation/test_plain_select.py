@@ -7,7 +7,7 @@ import pytest
 from django import forms
 from django.test.html import parse_html
 
-from feedback.participation.widgets import PlainSelect
+from feedback.widgets import PlainSelect
 
 CHOICES = [
     ("undisclosed", "Prefer not to say"),

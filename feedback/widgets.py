@@ -1,8 +1,9 @@
 """A <select> written by Python instead of Django's widget templates.
 
 Django renders each option through two template includes, about a quarter of a millisecond an option; the
-community-area picker has 160 options on every form page, which made it the costliest part of the concern form
-(about 40 ms of a 50 ms page). The HTML is the one Django's `select.html` writes, less its blank lines.
+community-area picker has 160 options on every concern form, which made it the costliest part of that page
+(about 40 ms of 50), and the dashboard's area filter has 80. The HTML is the one Django's `select.html` writes,
+less its blank lines.
 """
 
 from __future__ import annotations
