@@ -42,4 +42,4 @@ class PlainSelect(forms.Select):
             if group_name:
                 parts.append(SafeString("</optgroup>"))
         parts.append(SafeString("</select>"))
-        return SafeString("\n".join(parts))
+        return format_html_join("\n", "{}", ((part,) for part in parts))

@@ -42,7 +42,7 @@ def copy_statement(
     area_values = values(areas, "text")
     # Every piece below is either records_sql's SQL or a fixed fragment; all values are bound by mogrify.
     query = (
-        f"SELECT %s AS {CLASSIFICATION_COLUMN}, r.day, COALESCE(item.label, %s) AS topic, "  # noqa: S608
+        f"SELECT %s AS {CLASSIFICATION_COLUMN}, r.day, COALESCE(item.label, %s) AS topic, "  # noqa: S608  # nosec B608  # records_sql and fixed fragments; values bound by mogrify
         "COALESCE(role.label, r.role_code) AS role, COALESCE(area.label, r.area_code) AS community_area, "
         f"{neutralise_sql('r.detail')} AS text "
         f"FROM ({base_sql}) AS r "
