@@ -9,33 +9,21 @@ less its blank lines.
 from __future__ import annotations
 
 from django import forms
+from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-
-
-def _attributes(attrs: dict) -> SafeString:
-    """` name="value"` pairs as django/forms/widgets/attrs.html writes them: True bare, False and None left out."""
-    return format_html_join(
-        "",
-        "{}",
-        (
-            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
-            for name, value in attrs.items()
-            if value is not False and value is not None
-        ),
-    )
 
 
 class PlainSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         widget = self.get_context(name, value, attrs)["widget"]
-        parts = [format_html('<select name="{}"{}>', widget["name"], _attributes(widget["attrs"]))]
+        parts = [format_html('<select name="{}"{}>', widget["name"], flatatt(widget["attrs"]))]
         for group_name, options, _index in widget["optgroups"]:
             if group_name:
                 parts.append(format_html('<optgroup label="{}">', group_name))
             parts.extend(
                 format_html(
-                    '<option value="{}"{}>{}</option>', option["value"], _attributes(option["attrs"]), option["label"]
+                    '<option value="{}"{}>{}</option>', option["value"], flatatt(option["attrs"]), option["label"]
                 )
                 for option in options
             )
