@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from django.db.models import OuterRef, Subquery, Sum
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Consultation, Topic
@@ -62,16 +62,21 @@ def verified_tallies(consultation: Consultation, filters: TallyFilters | None = 
     )
 
 
-def verified_figures(endorsements=None, concerns=None, remedy_ids=(), topic_ids=(), participants: int = 0) -> dict:
-    """The public figures' verified part, JSON-ready: what `count_published_figures` publishes. Two queries.
+def verified_figures(
+    per_remedy: dict[int, int] | None = None,
+    per_topic: dict[int, int] | None = None,
+    remedy_ids=(),
+    topic_ids=(),
+    participants: int = 0,
+) -> dict:
+    """The public figures' verified part, JSON-ready: what `count_published_figures` publishes.
 
-    `endorsements` and `concerns` are the roll-up cells the public figures sum (results.rolled_up), and
-    `participants` the verified participants counted beside them; with none, all zeros.
+    `per_remedy` and `per_topic` are the verified endorsements per remedy id and counted concerns per topic id
+    (0: none), summed from the roll-ups by the caller, and `participants` the verified participants; with none,
+    all zeros.
     """
-    if endorsements is None or concerns is None:
+    if per_remedy is None or per_topic is None:
         return {"remedies": [], "topics": [], "other_topic": 0, "endorsements": 0, "participants": 0, "concerns": 0}
-    per_remedy = dict(endorsements.filter(verified=True).values_list("remedy").annotate(n=Sum("endorsements")))
-    per_topic = dict(concerns.filter(verified=True).values_list("topic").annotate(n=Sum("concerns")))
     shown_topics = set(topic_ids)
     return {
         "remedies": [[pk, per_remedy.get(pk, 0)] for pk in remedy_ids],

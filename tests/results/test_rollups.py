@@ -28,9 +28,10 @@ from feedback.participation.services import (
 from feedback.results.public import count_published_figures
 from feedback.results.recount import recount_cells, replace_rollups, stored_cells
 from feedback.results.rollups import check_rollups
-from feedback.results.tallies import TallyFilters, tallies_for
+from feedback.results.tallies import COUNTED_CONCERN_STATUSES, TallyFilters, tallies_for
 from feedback.retention import purge_consultation
 from feedback.verification.services import issue_codes, redeem_code
+from tests.factories import ConcernFactory
 
 HEGEWISCH = "55"
 
@@ -110,6 +111,25 @@ def test_the_figures_read_from_the_rollups_are_those_the_rows_count(many_writes)
     assert {row.key: row.count for row in figures.endorsements_by_area} == dict(
         endorsements.values_list("community_area").annotate(n=Count("pk")).values_list("community_area", "n")
     )
+
+
+def test_the_public_concern_figures_are_those_the_rows_count(many_writes):
+    topic = many_writes.topics.first()
+    ConcernFactory(consultation=many_writes, topic=topic, verified=True, community_area=HEGEWISCH, role="other")
+    ConcernFactory(consultation=many_writes, status=Concern.Status.PENDING, community_area=HEGEWISCH)
+    counted = Concern.objects.filter(consultation=many_writes, status__in=COUNTED_CONCERN_STATUSES)
+    figures = count_published_figures(many_writes, minimum=1)
+
+    def counts(rows, field):
+        return dict(rows.values_list(field).annotate(n=Count("pk")).values_list(field, "n"))
+
+    assert dict(figures["concerns_by_area"]) == counts(counted, "community_area")
+    assert dict(figures["concerns_by_role"]) == counts(counted, "role")
+    assert dict(figures["topics"])[topic.pk] == counted.filter(topic=topic).count() == 2
+    assert figures["other_topic"] == counted.filter(topic=None).count() == 3
+    assert dict(figures["verified"]["topics"])[topic.pk] == 1
+    assert figures["verified"]["concerns"] == 1
+    assert figures["total_concerns"] == counted.count() == 5
 
 
 def test_after_a_purge_the_rollups_still_equal_a_recount_and_the_figures_are_kept(many_writes):
