@@ -14,7 +14,7 @@ from datetime import date
 from typing import Protocol
 
 from django.db import connections
-from django.db.models import F, QuerySet, Sum
+from django.db.models import Count, F, QuerySet, Sum, Value
 
 from ..aggregates import grouping_name
 from ..models import ConcernRollup, ConcernTotal, Consultation, EndorsementRollup, EndorsementTotal, ParticipantRollup
@@ -119,9 +119,10 @@ def participants_in(consultation: Consultation, filters: CellFilters | None = No
     return sum(cells.values_list("participants", flat=True))
 
 
-def summed_by(cells: QuerySet, count: str, groupings: Sequence[tuple[str, ...]]) -> list[dict]:
+def summed_by(cells: QuerySet, count: str | None, groupings: Sequence[tuple[str, ...]]) -> list[dict]:
     """`count` summed over `cells` in each grouping of `groupings`: one {key: sum} per grouping, in their order.
 
+    `count` None counts the rows themselves (raw endorsements or concerns rather than roll-up cells).
     A key is the grouping's one value, or the tuple of its values when it names several fields. On PostgreSQL
     this is one scan of the cells however many groupings are asked (GROUPING SETS): the results page asks four of
     the concern totals, and each scan costs the number of cells, which grows with the consultation. Elsewhere
@@ -130,13 +131,14 @@ def summed_by(cells: QuerySet, count: str, groupings: Sequence[tuple[str, ...]])
     results: list[dict] = [{} for _grouping in groupings]
     if connections[cells.db].vendor != "postgresql":
         for result, fields in zip(results, groupings, strict=True):
-            for *key, n in cells.values_list(*fields).annotate(n=Sum(count)):
+            for *key, n in cells.values_list(*fields).annotate(n=Sum(count) if count else Count("pk")):
                 result[key[0] if len(fields) == 1 else tuple(key)] = n
         return results
     fields = list(dict.fromkeys(field for grouping in groupings for field in grouping))
     # Aliased, so the outer query names the inner query's columns whatever the model calls them.
     aliases = {field: f"g{position}" for position, field in enumerate(fields)}
-    inner = cells.values(**{alias: F(field) for field, alias in aliases.items()}, summed=F(count))
+    summed = F(count) if count else Value(1)
+    inner = cells.values(**{alias: F(field) for field, alias in aliases.items()}, summed=summed)
     inner_sql, params = inner.query.sql_with_params()
     columns = ", ".join(aliases.values())
     sets = ", ".join("(" + ", ".join(aliases[field] for field in grouping) + ")" for grouping in groupings)

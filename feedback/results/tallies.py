@@ -24,6 +24,7 @@ from .rolled_up import (
     endorsement_cells,
     endorsement_day_cells,
     participants_in,
+    summed_by,
 )
 
 
@@ -111,9 +112,9 @@ def filtered_concerns(consultation: Consultation, filters: TallyFilters):
     return concerns.filter(source=filters.source) if filters.source else concerns
 
 
-def _breakdown(queryset, field_name: str, choices, n=None) -> list[TallyRow]:
+def _breakdown(counts: dict, choices) -> list[TallyRow]:
+    """{value: n} as rows largest first, "Not given" (the empty value) last."""
     labels = dict(choices)
-    counts = dict(queryset.values_list(field_name).annotate(n=n or Count("pk")).values_list(field_name, "n"))
     rows = [TallyRow(label=str(labels.get(value, value)), count=n, key=value) for value, n in counts.items() if value]
     rows.sort(key=lambda row: (-row.count, row.label))
     if counts.get(""):
@@ -125,8 +126,9 @@ def _breakdown(queryset, field_name: str, choices, n=None) -> list[TallyRow]:
 class Counted:
     """What a set of figures is counted from: the roll-ups (cells, summed), or the raw rows for what they cannot answer.
 
-    `endorsements` and `concerns` are querysets of either; `*_n` the aggregate that counts them; `*_days` the same
-    querysets with a `day` to group by. Topics are ids, with 0 or None for none.
+    `endorsements` and `concerns` are querysets of either; `*_n` the aggregate that counts them and `*_summed` the
+    field it sums (None: the rows are counted); `*_days` the same querysets with a `day` to group by. Topics are ids,
+    with 0 or None for none.
     """
 
     endorsements: QuerySet
@@ -135,6 +137,8 @@ class Counted:
     concern_n: Aggregate
     endorsement_days: QuerySet
     concern_days: QuerySet
+    endorsement_summed: str | None
+    concern_summed: str | None
 
 
 def counted_from(consultation: Consultation, filters: TallyFilters) -> Counted:
@@ -148,6 +152,8 @@ def counted_from(consultation: Consultation, filters: TallyFilters) -> Counted:
             Count("pk"),
             endorsements.annotate(day=TruncDate("created_at")).order_by(),
             concerns.annotate(day=TruncDate("created_at")).order_by(),
+            None,
+            None,
         )
     return Counted(
         endorsement_cells(consultation, filters),
@@ -156,6 +162,8 @@ def counted_from(consultation: Consultation, filters: TallyFilters) -> Counted:
         Sum("concerns"),
         endorsement_day_cells(consultation, filters),
         concern_day_cells(consultation, filters),
+        "endorsements",
+        "concerns",
     )
 
 
@@ -171,30 +179,39 @@ def topics_or_none(counts: dict, topic_ids: Iterable[int]) -> dict:
 def tallies_for(consultation: Consultation, filters: TallyFilters | None = None) -> Tallies:
     """Exact tallies of one consultation, summed from the roll-ups by the database (results.rolled_up).
 
-    A fixed number of queries (twelve), whatever the number of endorsements and concerns. Rows picked by id
-    (`only_ids`) are counted from the raw rows, and so are the distinct participants of a range of days (the
+    A fixed number of queries (seven on PostgreSQL), whatever the number of endorsements and concerns: each table's
+    cells are scanned once for all their breakdowns (`summed_by`), and once more for the figures per day. Rows picked
+    by id (`only_ids`) are counted from the raw rows, and so are the distinct participants of a range of days (the
     participant roll-ups keep no days). Public pages pass the result through `suppress_small_cells` before
     showing it. Of a purged consultation, the participants come from its PurgeSnapshot.
     """
     filters = filters or TallyFilters()
     counted = counted_from(consultation, filters)
-    counted_concerns = counted.concerns.filter(status__in=COUNTED_CONCERN_STATUSES)
     counted_concern_days = counted.concern_days.filter(status__in=COUNTED_CONCERN_STATUSES)
 
-    remedy_counts = dict(counted.endorsements.values_list("remedy").annotate(n=counted.endorsement_n))
+    remedy_counts, endorsements_by_area, endorsements_by_role = summed_by(
+        counted.endorsements, counted.endorsement_summed, [("remedy",), ("community_area",), ("role",)]
+    )
     endorsements_per_remedy = [
         TallyRow(label=remedy.title, count=remedy_counts.get(remedy.pk, 0), key=remedy.key)
         for remedy in published_remedies(consultation)
     ]
-    topics = list(Topic.objects.filter(consultation=consultation))
-    topic_counts = topics_or_none(
-        dict(counted_concerns.values_list("topic").annotate(n=counted.concern_n)), [topic.pk for topic in topics]
+    # Every status in the one scan of the concern cells; all but the count by status keep the counted ones.
+    by_topic, by_area, by_role = summed_by(
+        counted.concerns,
+        counted.concern_summed,
+        [("topic", "status"), ("community_area", "status"), ("role", "status")],
     )
+    topics = list(Topic.objects.filter(consultation=consultation))
+    topic_counts = topics_or_none(_counted_concerns(by_topic), [topic.pk for topic in topics])
     concerns_per_topic = [
         TallyRow(label=topic.name, count=topic_counts.get(topic.pk, 0), key=topic.key) for topic in topics
     ]
     if topic_counts.get(None):
         concerns_per_topic.append(TallyRow(label=str(_("Other")), count=topic_counts[None], key=""))
+    concerns_by_status: dict[str, int] = {}
+    for (_topic, status), n in by_topic.items():
+        concerns_by_status[status] = concerns_by_status.get(status, 0) + n
 
     endorsement_days = dict(counted.endorsement_days.values_list("day").annotate(n=counted.endorsement_n))
     concern_days = dict(counted_concern_days.values_list("day").annotate(n=counted.concern_n))
@@ -206,17 +223,24 @@ def tallies_for(consultation: Consultation, filters: TallyFilters | None = None)
         consultation=consultation,
         endorsements_per_remedy=endorsements_per_remedy,
         concerns_per_topic=concerns_per_topic,
-        endorsements_by_area=_breakdown(
-            counted.endorsements, "community_area", COMMUNITY_AREA_CHOICES, counted.endorsement_n
-        ),
-        concerns_by_area=_breakdown(counted_concerns, "community_area", COMMUNITY_AREA_CHOICES, counted.concern_n),
-        endorsements_by_role=_breakdown(counted.endorsements, "role", Role.choices, counted.endorsement_n),
-        concerns_by_role=_breakdown(counted_concerns, "role", Role.choices, counted.concern_n),
+        endorsements_by_area=_breakdown(endorsements_by_area, COMMUNITY_AREA_CHOICES),
+        concerns_by_area=_breakdown(_counted_concerns(by_area), COMMUNITY_AREA_CHOICES),
+        endorsements_by_role=_breakdown(endorsements_by_role, Role.choices),
+        concerns_by_role=_breakdown(_counted_concerns(by_role), Role.choices),
         per_day=per_day,
-        concerns_by_status=dict(counted.concerns.values_list("status").annotate(n=counted.concern_n)),
+        concerns_by_status=concerns_by_status,
         total_endorsements=sum(remedy_counts.values()),
         total_participants=distinct_participants(consultation, filters),
     )
+
+
+def _counted_concerns(by_status: dict[tuple, int]) -> dict:
+    """{(value, status): n} as {value: n} of the statuses that count (pending and approved)."""
+    counts: dict = {}
+    for (value, status), n in by_status.items():
+        if status in COUNTED_CONCERN_STATUSES:
+            counts[value] = counts.get(value, 0) + n
+    return counts
 
 
 # --- Exports: tally cross-tabulations and anonymised records ------------------------------------

@@ -1,6 +1,7 @@
 import uuid
 
 import pytest
+from django.db import connection
 
 from feedback.models import Concern, Endorsement
 from feedback.results.recount import replace_rollups
@@ -71,12 +72,14 @@ def test_filters_narrow_every_figure(briefing):
 
 
 def test_the_query_count_does_not_grow_with_the_data(briefing, django_assert_num_queries):
-    with django_assert_num_queries(12):
+    # On PostgreSQL each table's cells are scanned once for all their breakdowns (GROUPING SETS).
+    queries = 7 if connection.vendor == "postgresql" else 11
+    with django_assert_num_queries(queries):
         tallies_for(briefing)
     for remedy in briefing.remedies.all():
         endorse(remedy, area="14", count=3)
     concern(briefing, topic=briefing.topics.first())
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(queries):
         tallies_for(briefing)
 
 
