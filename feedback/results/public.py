@@ -71,9 +71,9 @@ def count_published_figures(consultation: Consultation, *, minimum: int | None =
     Breakdowns by community area and role count distinct participants (endorsements) and concerns, each
     passed through `suppress_small_cells` with RESULTS_MIN_CELL, so one person with many endorsements is
     one person. `verified` holds the same totals, per remedy and per topic for verified participants only
-    (never in the breakdowns). Nine queries, whatever the size of the data: every figure is summed from the
-    roll-ups (results.rolled_up), the concerns in one scan of their cells, the people from the participant roll-ups
-    (but see `_people`).
+    (never in the breakdowns). Nine queries on PostgreSQL (eleven elsewhere), whatever the size of the data: every
+    figure is summed from the roll-ups (results.rolled_up), the concerns in one scan of their cells, the people from
+    the participant roll-ups (but see `_people`).
     """
     minimum = settings.RESULTS_MIN_CELL if minimum is None else minimum
     remedy_ids = list(published_remedies(consultation).values_list("pk", flat=True))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..community_areas import AREA_UNDISCLOSED
 from ..models import Role
@@ -44,7 +45,7 @@ class Chart:
     rows: list[Bar] = field(default_factory=list)  # every row, in order: the drawn bars, the rest, those apart
     total: int = 0
 
-    @property
+    @cached_property  # asked once per row of the table
     def shows_verified(self) -> bool:
         """Whether the table has a "Verified" column: remedies and topics publish one, breakdowns do not."""
         return any(row.verified is not None for row in self.rows)
