@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from modeltranslation.settings import AVAILABLE_LANGUAGES
+from modeltranslation.utils import build_localized_fieldname
 
 from ..models import Consultation, Remedy, SiteAbout, Stakeholder, Topic
 
@@ -28,6 +30,23 @@ def consultation_by_slug(slug: str) -> Consultation:
 
 def published_topics(consultation: Consultation):
     return Topic.objects.filter(consultation=consultation, is_published=True)
+
+
+def _names_only(items: QuerySet, name: str) -> QuerySet:
+    """Only what a row of figures needs of each item: its key, order and `name` in every language (for the
+    fallback). The texts of the briefing, in five languages, made loading a remedy cost more than counting it."""
+    names = [build_localized_fieldname(name, language) for language in AVAILABLE_LANGUAGES]
+    return items.only("key", "order", "consultation_id", *names)
+
+
+def published_remedy_names(consultation: Consultation) -> QuerySet:
+    """The published remedies with their titles only (figures' labels)."""
+    return _names_only(published_remedies(consultation), "title")
+
+
+def published_topic_names(consultation: Consultation) -> QuerySet:
+    """The published topics with their names only (figures' labels)."""
+    return _names_only(published_topics(consultation), "name")
 
 
 def published_remedies(consultation: Consultation):

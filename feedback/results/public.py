@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
-from ..briefing.selectors import published_remedies, published_topics
+from ..briefing.selectors import published_remedies, published_remedy_names, published_topic_names, published_topics
 from ..community_areas import COMMUNITY_AREA_CHOICES
 from ..models import Consultation, Endorsement, Role
 from .rolled_up import concern_cells, endorsement_cells, participant_cells, participants_in, summed_by
@@ -193,7 +193,7 @@ def label_results(consultation: Consultation, figures: dict, window: int | None 
             key=remedy.key,
             verified=verified_remedies.get(remedy.pk, 0),
         )
-        for remedy in published_remedies(consultation)
+        for remedy in published_remedy_names(consultation)
     ]
     per_topic = [
         TallyRow(
@@ -202,7 +202,7 @@ def label_results(consultation: Consultation, figures: dict, window: int | None 
             key=topic.key,
             verified=verified_topics.get(topic.pk, 0),
         )
-        for topic in published_topics(consultation)
+        for topic in published_topic_names(consultation)
     ]
     if figures["other_topic"]:
         per_topic.append(

@@ -14,7 +14,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..briefing.selectors import published_remedies
+from ..briefing.selectors import published_remedy_names
 from ..community_areas import COMMUNITY_AREA_CHOICES
 from ..models import Concern, Consultation, Endorsement, PurgeSnapshot, Role, Topic
 from .rolled_up import (
@@ -194,7 +194,7 @@ def tallies_for(consultation: Consultation, filters: TallyFilters | None = None)
     )
     endorsements_per_remedy = [
         TallyRow(label=remedy.title, count=remedy_counts.get(remedy.pk, 0), key=remedy.key)
-        for remedy in published_remedies(consultation)
+        for remedy in published_remedy_names(consultation)
     ]
     # Every status in the one scan of the concern cells; all but the count by status keep the counted ones.
     by_topic, by_area, by_role = summed_by(

@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 import re
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from tests.factories import ConcernFactory, EndorsementFactory
 
 RESULTS = "/c/chicago/results/"
@@ -74,3 +77,15 @@ def test_results_are_shown_even_when_the_cache_is_unreachable(client, briefing, 
 
 def test_results_of_an_unknown_consultation_are_a_404(client, briefing):
     assert client.get("/c/unknown/results/").status_code == 404
+
+
+def test_a_remedy_not_yet_translated_is_labelled_in_english_without_a_query_per_remedy(client, briefing):
+    first = briefing.remedies.first()
+    first.title_pl = ""
+    first.save(update_fields=["title_pl"])
+    EndorsementFactory.create_batch(2, remedy=first)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/pl" + RESULTS).content.decode().replace("&#x27;", "'")
+    assert table_cell(page, "chart-remedies", first.title_en) == "2"
+    # Their ids for the count, their titles for the labels: the titles in every language come in the one row.
+    assert sum('FROM "feedback_remedy"' in query["sql"] for query in queries.captured_queries) == 2
