@@ -29,6 +29,16 @@ def _test_settings(settings, tmp_path):
     settings.RESULTS_PUBLISH_SECONDS = 0
 
 
+@pytest.fixture(autouse=True)
+def _each_test_starts_in_the_default_language():
+    """A request to /pl/… leaves Polish active in the thread after it (LocaleMiddleware activates a language per
+    request and never deactivates it), and the next test would read its labels in Polish."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def briefing(db):
     """The Chicago consultation as `make run` loads it."""
