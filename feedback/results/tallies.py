@@ -126,19 +126,25 @@ def _breakdown(counts: dict, choices) -> list[TallyRow]:
 class Counted:
     """What a set of figures is counted from: the roll-ups (cells, summed), or the raw rows for what they cannot answer.
 
-    `endorsements` and `concerns` are querysets of either; `*_n` the aggregate that counts them and `*_summed` the
-    field it sums (None: the rows are counted); `*_days` the same querysets with a `day` to group by. Topics are ids,
-    with 0 or None for none.
+    `endorsements` and `concerns` are querysets of either; `*_summed` the field that counts them (None: the rows
+    are counted) and `*_n` the aggregate that does; `*_days` the same querysets with a `day` to group by. Topics are
+    ids, with 0 or None for none.
     """
 
     endorsements: QuerySet
     concerns: QuerySet
-    endorsement_n: Aggregate
-    concern_n: Aggregate
     endorsement_days: QuerySet
     concern_days: QuerySet
     endorsement_summed: str | None
     concern_summed: str | None
+
+    @property
+    def endorsement_n(self) -> Aggregate:
+        return Sum(self.endorsement_summed) if self.endorsement_summed else Count("pk")
+
+    @property
+    def concern_n(self) -> Aggregate:
+        return Sum(self.concern_summed) if self.concern_summed else Count("pk")
 
 
 def counted_from(consultation: Consultation, filters: TallyFilters) -> Counted:
@@ -148,8 +154,6 @@ def counted_from(consultation: Consultation, filters: TallyFilters) -> Counted:
         return Counted(
             endorsements.order_by(),
             concerns.order_by(),
-            Count("pk"),
-            Count("pk"),
             endorsements.annotate(day=TruncDate("created_at")).order_by(),
             concerns.annotate(day=TruncDate("created_at")).order_by(),
             None,
@@ -158,8 +162,6 @@ def counted_from(consultation: Consultation, filters: TallyFilters) -> Counted:
     return Counted(
         endorsement_cells(consultation, filters),
         concern_cells(consultation, filters),
-        Sum("endorsements"),
-        Sum("concerns"),
         endorsement_day_cells(consultation, filters),
         concern_day_cells(consultation, filters),
         "endorsements",
