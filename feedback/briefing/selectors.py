@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, Value
 from django.http import Http404
 from modeltranslation.settings import AVAILABLE_LANGUAGES
 from modeltranslation.utils import build_localized_fieldname
@@ -47,6 +49,28 @@ def published_remedy_names(consultation: Consultation) -> QuerySet:
 def published_topic_names(consultation: Consultation) -> QuerySet:
     """The published topics with their names only (figures' labels)."""
     return _names_only(published_topics(consultation), "name")
+
+
+def published_labels_digest(slug: str) -> str | None:
+    """A digest of all that the labels of the consultation `slug`'s public figures show, in one query; None
+    when there is no such consultation.
+
+    Its key and title, and for each published remedy and topic the key, order and name in every language: an
+    item renamed, reordered or unpublished in the admin changes it, so a page kept under it is never shown stale.
+    """
+    titles = [build_localized_fieldname("title", language) for language in AVAILABLE_LANGUAGES]
+    names = [build_localized_fieldname("name", language) for language in AVAILABLE_LANGUAGES]
+    # Not rewritten by modeltranslation, which would list the columns of each SELECT in its own order.
+    consultation = Consultation.objects.rewrite(False).filter(slug=slug).order_by()
+    remedies = Remedy.objects.rewrite(False).filter(consultation__slug=slug, is_published=True).order_by()
+    topics = Topic.objects.rewrite(False).filter(consultation__slug=slug, is_published=True).order_by()
+    consultation = consultation.values_list(Value("consultation"), "pk", "slug", "pk", *titles)
+    remedies = remedies.values_list(Value("remedy"), "pk", "key", "order", *titles)
+    topics = topics.values_list(Value("topic"), "pk", "key", "order", *names)
+    rows = sorted(repr(row) for row in consultation.union(remedies, topics, all=True).order_by())
+    if not any(row.startswith("('consultation',") for row in rows):
+        return None
+    return hashlib.sha256("\n".join(rows).encode()).hexdigest()
 
 
 def published_remedies(consultation: Consultation):

@@ -54,3 +54,20 @@ def _take_recount_lock(key: str) -> bool:
         return cache.add(f"{key}:recounting", True, RECOUNT_LOCK_SECONDS)
     except Exception:  # the cache failed between two calls: recount rather than serve stale figures
         return True
+
+
+def kept(key: str):
+    """The value kept under `key`, or None when there is none or the cache cannot be reached (logged)."""
+    try:
+        return cache.get(key)
+    except Exception as error:  # see `cached`
+        logger.warning("Cache unreachable (%s); %s not read.", type(error).__name__, key)
+        return None
+
+
+def keep(key: str, value, seconds: int) -> None:
+    """Keep `value` under `key` for `seconds`, if the cache can be reached (else logged, and the page still shows)."""
+    try:
+        cache.set(key, value, seconds)
+    except Exception as error:  # see `cached`
+        logger.warning("Cache unreachable (%s); %s not kept.", type(error).__name__, key)

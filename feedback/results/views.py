@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -17,24 +18,27 @@ from django.utils.translation import gettext_lazy as _
 
 from civictrust.db import reads_figures
 
-from ..briefing.selectors import consultation_by_slug, default_consultation
+from ..briefing.selectors import consultation_by_slug, default_consultation, published_labels_digest
 from ..bursts.detection import unusual_bursts
 from ..community_areas import COMMUNITY_AREA_CHOICES
 from ..languages import is_right_to_left
 from ..models import Concern, Consultation, Role
 from ..roles import VIEW_DASHBOARD_PERMISSION
 from ..widgets import PlainSelect
-from .caching import cached
+from .caching import cached, keep, kept
 from .dashboard import dashboard_for
 from .public import PublicResults
 from .public_charts import results_charts
-from .publication import published_results
+from .publication import current_window, published_results
 from .tallies import TallyFilters
 from .verified import VERIFIED_MEANS
 
 
 @reads_figures
 def results(request, slug: str):
+    page_key = _shared_page_key(request, slug)
+    if page_key is not None and (page := kept(page_key)) is not None:
+        return HttpResponse(page)
     consultation = consultation_by_slug(slug)
     published = published_results(consultation)
     if published.window is None:
@@ -48,11 +52,31 @@ def results(request, slug: str):
             settings.RESULTS_PUBLISH_SECONDS * 2,
             lambda: _render_results(published),
         )
-    return render(
+    response = render(
         request,
         "feedback/results.html",
         {"consultation": consultation, "results_html": results_html, "verified_means": VERIFIED_MEANS},
     )
+    if page_key is not None and published.window is not None:
+        keep(page_key, response.content, settings.RESULTS_PUBLISH_SECONDS * 2)
+    return response
+
+
+def _shared_page_key(request, slug: str) -> str | None:
+    """The key of the results page as every visitor sees it in this publication window, in this language; None
+    when this request's page is its own: figures counted for it alone (RESULTS_PUBLISH_SECONDS = 0), a query
+    string (the language links carry it), a message waiting for this visitor, or no such consultation.
+
+    A kept page costs one query (the labels' digest) instead of four and the labelling of every figure: the
+    figures of a window never change once counted, and the digest changes with anything the admin edits.
+    """
+    if settings.RESULTS_PUBLISH_SECONDS <= 0 or request.GET or len(messages.get_messages(request)):
+        return None
+    labels = published_labels_digest(slug)
+    if labels is None:
+        return None
+    page = f"{request.scheme}://{request.get_host()}{request.path}|{get_language()}|{current_window()}|{labels}"
+    return f"civictrust:shared-results-page:{hashlib.sha256(page.encode()).hexdigest()}"
 
 
 def _render_results(results: PublicResults) -> str:

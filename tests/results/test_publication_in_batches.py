@@ -4,23 +4,10 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from feedback.models import PublishedResults
 from feedback.results.publication import published_figures
 from tests.factories import EndorsementFactory
-
-PERIOD = 60
-START = 1_700_000_000.0 - 1_700_000_000.0 % PERIOD  # the first second of a window
-
-
-@pytest.fixture
-def clock(settings, monkeypatch):
-    """A clock the test moves by hand; the publication reads time through it."""
-    settings.RESULTS_PUBLISH_SECONDS = PERIOD
-    now = {"t": START + 5}
-    monkeypatch.setattr("feedback.results.publication.time.time", lambda: now["t"])
-    return now
+from tests.results.conftest import PERIOD, START
 
 
 def shown_count(client, remedy) -> str:
