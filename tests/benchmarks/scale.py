@@ -171,6 +171,9 @@ def generate(stack: Stack, report: Report, *, concerns: int, endorsements: int, 
 def read_phase(stack: Stack, report: Report, label: str, seconds: int) -> dict:
     start(stack)
     try:
+        # Not measured: each worker's first request of a page compiles its templates and loads its catalogues.
+        for path in ("/c/chicago/results/", "/admin/login/"):
+            wrk(stack, path, seconds=2, connections=32, report=Report(scale="warm-up"))
         results = wrk(stack, "/c/chicago/results/", seconds=seconds, connections=32, report=report)
         login = wrk(stack, "/admin/login/", seconds=seconds, connections=32, report=report)
     finally:
