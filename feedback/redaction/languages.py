@@ -11,6 +11,7 @@ are one entry.
 
 from __future__ import annotations
 
+import importlib
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,6 +21,15 @@ def fold(word: str) -> str:
     """Case-fold ``word`` and strip its accents and apostrophe variants: the key every word list is looked up by."""
     decomposed = unicodedata.normalize("NFKD", word.casefold().replace("’", "'"))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def faker_person_names(locale: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``(first names, last names)`` as Faker's person provider of ``locale`` lists them; empty when it has none."""
+    try:
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+    except (ImportError, AttributeError):
+        return (), ()
+    return tuple(getattr(provider, "first_names", ()) or ()), tuple(getattr(provider, "last_names", ()) or ())
 
 
 def _words(text: str) -> frozenset[str]:

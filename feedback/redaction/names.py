@@ -16,13 +16,12 @@ Guaranteed: the recognizer never raises on any ``str``, and only ever reports wh
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .languages import LANGUAGE_PACKS, LanguagePack, fold
+from .languages import LANGUAGE_PACKS, LanguagePack, faker_person_names, fold
 from .recognizers import NAME, Finding
 
 #: Latin-script Faker locales read for the gazetteer, whatever the text's language: names travel.
@@ -53,12 +52,8 @@ def gazetteer() -> tuple[frozenset[str], frozenset[str]]:
     first: set[str] = set(NICKNAMES)
     last: set[str] = set()
     for locale in locales:
-        try:
-            provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
-        except (ImportError, AttributeError):
-            continue
-        for attribute, target in (("first_names", first), ("last_names", last)):
-            for entry in getattr(provider, attribute, ()) or ():
+        for entries, target in zip(faker_person_names(locale), (first, last), strict=True):
+            for entry in entries:
                 for part in str(entry).split():
                     if len(part) > 1:
                         target.add(fold(part))
