@@ -34,11 +34,14 @@ def published_topics(consultation: Consultation):
     return Topic.objects.filter(consultation=consultation, is_published=True)
 
 
+def _in_every_language(field: str) -> list[str]:
+    return [build_localized_fieldname(field, language) for language in AVAILABLE_LANGUAGES]
+
+
 def _names_only(items: QuerySet, name: str) -> QuerySet:
     """Only what a row of figures needs of each item: its key, order and `name` in every language (for the
     fallback). The texts of the briefing, in five languages, made loading a remedy cost more than counting it."""
-    names = [build_localized_fieldname(name, language) for language in AVAILABLE_LANGUAGES]
-    return items.only("key", "order", "consultation_id", *names)
+    return items.only("key", "order", "consultation_id", *_in_every_language(name))
 
 
 def published_remedy_names(consultation: Consultation) -> QuerySet:
@@ -58,8 +61,7 @@ def published_labels_digest(slug: str) -> str | None:
     Its key and title, and for each published remedy and topic the key, order and name in every language: an
     item renamed, reordered or unpublished in the admin changes it, so a page kept under it is never shown stale.
     """
-    titles = [build_localized_fieldname("title", language) for language in AVAILABLE_LANGUAGES]
-    names = [build_localized_fieldname("name", language) for language in AVAILABLE_LANGUAGES]
+    titles, names = _in_every_language("title"), _in_every_language("name")
     # Not rewritten by modeltranslation, which would list the columns of each SELECT in its own order.
     consultation = Consultation.objects.rewrite(False).filter(slug=slug).order_by()
     remedies = Remedy.objects.rewrite(False).filter(consultation__slug=slug, is_published=True).order_by()
