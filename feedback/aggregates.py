@@ -118,21 +118,23 @@ def endorsement_cell(row: EndorsementRow) -> tuple:
     return (row.remedy_id, row.community_area, row.role, row.verified, timezone.localdate(row.created_at))
 
 
+def participant_groups(community_area: str, role: str, verified: bool) -> list[tuple]:
+    """The groups (grouping, area, role, verified) an endorsement with this area, role and "verified" is counted in."""
+    values = {"area": community_area, "role": role, "verified": verified}
+    return [
+        (
+            grouping_name(dimensions),
+            values["area"] if "area" in dimensions else "",
+            values["role"] if "role" in dimensions else "",
+            values["verified"] if "verified" in dimensions else False,
+        )
+        for dimensions in GROUPINGS
+    ]
+
+
 def participant_cells(rows: Iterable[EndorsementRow]) -> set[tuple]:
     """The groups (grouping, area, role, verified) one participant's endorsements put them in."""
-    cells = set()
-    for row in rows:
-        values = {"area": row.community_area, "role": row.role, "verified": row.verified}
-        for dimensions in GROUPINGS:
-            cells.add(
-                (
-                    grouping_name(dimensions),
-                    values["area"] if "area" in dimensions else "",
-                    values["role"] if "role" in dimensions else "",
-                    values["verified"] if "verified" in dimensions else False,
-                )
-            )
-    return cells
+    return {group for row in rows for group in participant_groups(row.community_area, row.role, row.verified)}
 
 
 def record_endorsement_changes(
@@ -144,23 +146,35 @@ def record_endorsement_changes(
     """
     delta = Counter(map(endorsement_cell, after))
     delta.subtract(Counter(map(endorsement_cell, before)))
+    was, now = participant_cells(before), participant_cells(after)
+    participants = Counter(dict.fromkeys(now - was, 1))
+    participants.update(dict.fromkeys(was - now, -1))
+    add_endorsement_counts(consultation_id=consultation_id, cells=delta, participants=participants)
+
+
+def add_endorsement_counts(*, consultation_id: int, cells: Counter, participants: Counter) -> None:
+    """Add endorsements per cell (`endorsement_cell` tuples) and participants per group (`participant_groups`
+    tuples) to the roll-ups, zeros left out, in the fixed order that keeps writers from deadlocking. Three
+    statements at most: one participant's change, or a bulk load of many new participants."""
     add_to_counts(
         EndorsementRollup,
-        [dict(zip(ENDORSEMENT_KEYS, cell, strict=True), endorsements=n) for cell, n in sorted(delta.items()) if n],
+        [dict(zip(ENDORSEMENT_KEYS, cell, strict=True), endorsements=n) for cell, n in sorted(cells.items()) if n],
         keys=ENDORSEMENT_KEYS,
         counts=("endorsements",),
     )
     add_to_counts(
         EndorsementTotal,
-        [dict(zip(ENDORSEMENT_TOTAL_KEYS, cell, strict=True), endorsements=n) for cell, n in _without_day(delta)],
+        [dict(zip(ENDORSEMENT_TOTAL_KEYS, cell, strict=True), endorsements=n) for cell, n in _without_day(cells)],
         keys=ENDORSEMENT_TOTAL_KEYS,
         counts=("endorsements",),
     )
-    was, now = participant_cells(before), participant_cells(after)
-    changes = sorted([(cell, 1) for cell in now - was] + [(cell, -1) for cell in was - now])
     add_to_counts(
         ParticipantRollup,
-        [dict(zip(PARTICIPANT_KEYS, (consultation_id, *cell), strict=True), participants=n) for cell, n in changes],
+        [
+            dict(zip(PARTICIPANT_KEYS, (consultation_id, *group), strict=True), participants=n)
+            for group, n in sorted(participants.items())
+            if n
+        ],
         keys=PARTICIPANT_KEYS,
         counts=("participants",),
     )
@@ -183,15 +197,20 @@ def record_concern_changes(*, before: Iterable[ConcernRow], after: Iterable[Conc
     """Add to the concern roll-ups what changed between these concerns `before` and `after` a write. Two statements."""
     delta = Counter(map(concern_cell, after))
     delta.subtract(Counter(map(concern_cell, before)))
+    add_concern_counts(delta)
+
+
+def add_concern_counts(cells: Counter) -> None:
+    """Add concerns per cell (`concern_cell` tuples) to the concern roll-ups, zeros left out. Two statements."""
     add_to_counts(
         ConcernRollup,
-        [dict(zip(CONCERN_KEYS, cell, strict=True), concerns=n) for cell, n in sorted(delta.items()) if n],
+        [dict(zip(CONCERN_KEYS, cell, strict=True), concerns=n) for cell, n in sorted(cells.items()) if n],
         keys=CONCERN_KEYS,
         counts=("concerns",),
     )
     add_to_counts(
         ConcernTotal,
-        [dict(zip(CONCERN_TOTAL_KEYS, cell, strict=True), concerns=n) for cell, n in _without_day(delta)],
+        [dict(zip(CONCERN_TOTAL_KEYS, cell, strict=True), concerns=n) for cell, n in _without_day(cells)],
         keys=CONCERN_TOTAL_KEYS,
         counts=("concerns",),
     )

@@ -19,8 +19,9 @@ BULK_ROWS = 1000
 def add_to_counts(model, rows: Iterable[dict], *, keys: tuple[str, ...], counts: tuple[str, ...]) -> None:
     """For each row ({field: value} of `keys` and `counts`), add its counts to the row with those keys.
 
-    `keys` must be exactly the fields of one of the model's unique constraints. One statement per
-    call (executemany for several rows); call inside the caller's transaction.
+    `keys` must be exactly the fields of one of the model's unique constraints; values are plain Python
+    values (integers, text, booleans, dates, aware datetimes; a foreign key's id). One statement per call
+    (executemany for several rows); call inside the caller's transaction.
     """
     meta = model._meta
     quote = connection.ops.quote_name
@@ -35,14 +36,17 @@ def add_to_counts(model, rows: Iterable[dict], *, keys: tuple[str, ...], counts:
     placeholders = ", ".join(["%s"] * len(fields))
     # Identifiers come from the model's metadata, values are parameters.
     sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT ({conflict}) DO UPDATE SET {additions}"  # noqa: S608  # nosec B608
+    rows = list(rows)
+    if not rows:
+        return
+    if connection.vendor == "postgresql" and len(rows) >= BULK_ROWS:
+        # COPY adapts plain values (integers, text, booleans, dates, aware datetimes: all a counter's keys and
+        # counts are) itself; preparing each one through its field cost more than the rest of a bulk load.
+        _add_copied_rows(meta, fields, keys, counts, [[row[field.name] for field in fields] for row in rows])
+        return
     params = [
         [field.get_db_prep_value(row[field.name], connection, prepared=False) for field in fields] for row in rows
     ]
-    if not params:
-        return
-    if connection.vendor == "postgresql" and len(params) >= BULK_ROWS:
-        _add_copied_rows(meta, fields, keys, counts, params)
-        return
     with connection.cursor() as cursor:
         if len(params) == 1:
             cursor.execute(sql, params[0])

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from operator import itemgetter
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -20,6 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from psycopg import IntegrityError as PsycopgIntegrityError
 
+from ..aggregates import add_concern_counts, add_endorsement_counts, participant_groups
 from ..audit.chain import event_hash, lock_chain
 from ..briefing.selectors import default_consultation
 from ..bursts.arrivals import add_arrivals, minute_of
@@ -41,7 +43,6 @@ from ..models import (
     Report,
     Topic,
 )
-from ..results.recount import replace_rollups
 from .generator import (
     CONCERN_COLUMNS,
     ENDORSEMENT_COLUMNS,
@@ -67,6 +68,8 @@ ANALYZED_AFTER_A_LOAD = (
     ParticipantRollup,
 )
 
+# What a concern's roll-up cell is made of (aggregates.concern_cell), "verified" aside: demo concerns are not.
+CONCERN_ROLLUP_COLUMNS = ("consultation_id", "topic_id", "community_area", "role", "source", "status", "created_at")
 BATCH = 5_000  # rows per bulk_create batch (SQLite) and per COPY write (PostgreSQL)
 # PostgreSQL: from this many new rows (and at least as many as the table holds), indexes are rebuilt.
 BULK_LOAD_MIN_ROWS = 50_000
@@ -113,9 +116,9 @@ def load_demo_data(
     """Add `concerns` synthetic concerns and `endorsements` endorsements to `consultation`, atomically.
 
     Raises DemoDataError (nothing added) for negative counts, a consultation without remedies to endorse,
-    or rows that clash with existing ones (the same seed used before). Endorsement counts are summed from
-    the recounted roll-ups and, on PostgreSQL, the tables analysed afterwards. `progress` (e.g. tqdm) gets
-    `update(rows)`.
+    or rows that clash with existing ones (the same seed used before). The roll-ups get the new rows' counts
+    (counted as they are generated), each remedy's endorsement count is summed from them and, on PostgreSQL,
+    the tables are analysed afterwards. `progress` (e.g. tqdm) gets `update(rows)`.
     As the services would, it chains the audit events, counts the concerns received and endorsements made
     (the certified ledger), and adds the last BURST_WINDOW_RETENTION_DAYS to the per-minute arrival counts.
     """
@@ -143,7 +146,7 @@ def load_demo_data(
             with loader.timed("counters and arrivals"):
                 loader.save_counters(rows)
             with loader.timed("roll-ups"):
-                replace_rollups(consultation=consultation)
+                loader.save_rollups(rows)
             with loader.timed("endorsement counts"):
                 _endorsement_counts_from_rollups(consultation)
     except (IntegrityError, PsycopgIntegrityError) as error:
@@ -164,8 +167,8 @@ def load_demo_data(
 
 
 def _endorsement_counts_from_rollups(consultation: Consultation) -> None:
-    """Each remedy's `endorsement_count` summed from the roll-ups just recounted: a sum over a few hundred
-    cells per remedy, where a recount of the endorsements (recount_endorsements) reads every row again."""
+    """Each remedy's `endorsement_count` summed from the roll-ups: a sum over a few hundred cells per remedy,
+    where a recount of the endorsements (recount_endorsements) reads every row again."""
     totals = (
         EndorsementTotal.objects.filter(remedy=OuterRef("pk"))
         .order_by()
@@ -212,12 +215,19 @@ class _DemoLoader:
         self.consultation = consultation
         self.kept_since = timezone.now() - timedelta(days=settings.BURST_WINDOW_RETENTION_DAYS)
         self.made: Counter[int] = Counter()
+        # Endorsements per (remedy, area, role, verified, created_at), and visits per (area, role): every demo
+        # participant is new and makes one visit, so each visit counts one person in each of its groups.
+        self.endorsed: Counter[tuple] = Counter()
+        self.visitors: Counter[tuple[str, str]] = Counter()
         self.arrivals: Counter[tuple[str, int, datetime]] = Counter()
         self.new_arrivals: Counter[tuple[str, int, datetime]] = Counter()
 
     def note_visit(self, visit: EndorserVisit) -> None:
         """Count a visit's endorsements as made and, if recent, as arrivals (its first from a new participant)."""
         self.made.update(visit.remedy_ids)
+        self.visitors[(visit.community_area, visit.role)] += 1
+        for remedy_id in visit.remedy_ids:
+            self.endorsed[(remedy_id, visit.community_area, visit.role, False, visit.created_at)] += 1
         if visit.arrived_at >= self.kept_since:
             minute = minute_of(visit.arrived_at)
             for position, remedy_id in enumerate(visit.remedy_ids):
@@ -244,6 +254,30 @@ class _DemoLoader:
         )
         for remedy_id, n in self.made.items():
             Remedy.objects.filter(pk=remedy_id).update(endorsements_made=F("endorsements_made") + n)
+
+    def save_rollups(self, rows: DemoRows) -> None:
+        """Add the new rows to the roll-ups, counted as they were generated: the services' own additions
+        (aggregates.add_endorsement_counts, add_concern_counts), a few thousand cells instead of a recount of
+        every row. Exact because every demo participant is new (a seed used before fails the whole load)."""
+        dates: dict[datetime, object] = {}  # a row's created_at (a local midnight) and its day; about sixty
+
+        def day(created_at: datetime):
+            return dates.get(created_at) or dates.setdefault(created_at, timezone.localdate(created_at))
+
+        endorsed: Counter[tuple] = Counter()
+        for (*cell, created_at), n in self.endorsed.items():
+            endorsed[(*cell, day(created_at))] += n
+        people: Counter[tuple] = Counter()
+        if self.consultation.purged_on is None:  # a purged consultation keeps no participant counts
+            for (area, role), n in self.visitors.items():
+                for group in participant_groups(area, role, False):
+                    people[group] += n
+        add_endorsement_counts(consultation_id=self.consultation.pk, cells=endorsed, participants=people)
+        concern_cell = itemgetter(*(CONCERN_COLUMNS.index(column) for column in CONCERN_ROLLUP_COLUMNS))
+        concerns: Counter[tuple] = Counter()
+        for (consultation_id, topic_id, *cell, created_at), n in Counter(map(concern_cell, rows.concerns)).items():
+            concerns[(consultation_id, topic_id or 0, *cell, False, day(created_at))] += n
+        add_concern_counts(concerns)
 
     @contextmanager
     def timed(self, label: str):
@@ -341,9 +375,11 @@ class _DemoLoader:
     def _endorsement_lines(self, visits: Iterator[EndorserVisit], progress) -> Iterator[str]:
         """COPY text of the endorsements, a batch at a time; one visit's rows share all but the remedy."""
         lines: list[str] = []
+        days: dict[datetime, str] = {}  # a visit's day as COPY text; there are about sixty
         for visit in visits:
             self.note_visit(visit)
-            rest = f"\t{visit.participant}\t{visit.role}\t{visit.community_area}\t{visit.created_at.isoformat()}\n"
+            day = days.get(visit.created_at) or days.setdefault(visit.created_at, visit.created_at.isoformat())
+            rest = f"\t{visit.participant}\t{visit.role}\t{visit.community_area}\t{day}\n"
             lines.extend(f"{remedy_id}{rest}" for remedy_id in visit.remedy_ids)
             if len(lines) >= BATCH:
                 yield "".join(lines)

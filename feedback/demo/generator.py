@@ -204,6 +204,27 @@ def _cumulative(weights) -> list[float]:
     return list(accumulate(weights))
 
 
+class LocalDays:
+    """`start_of_local_day` for the many moments of one span, found among the span's local midnights.
+
+    The same answers (each midnight is `start_of_local_day`'s own, so daylight-saving days are right), without
+    looking up the current time zone and converting every moment: a million of those took most of a minute.
+    """
+
+    def __init__(self, earliest: datetime, latest: datetime):
+        self.midnights = [start_of_local_day(earliest)]
+        while self.midnights[-1] <= latest:
+            # 26 hours on is within the next local day, however long (23 to 25 hours) this one is.
+            self.midnights.append(start_of_local_day(self.midnights[-1] + timedelta(hours=26)))
+        self.starts = [midnight.timestamp() for midnight in self.midnights]
+        self.earliest, self.latest = earliest, latest
+
+    def __call__(self, moment: datetime) -> datetime:
+        if not self.earliest <= moment <= self.latest:
+            return start_of_local_day(moment)
+        return self.midnights[bisect(self.starts, moment.timestamp()) - 1]
+
+
 class DemoDataGenerator:
     """Seeded and deterministic: the same seed, consultation and counts give the same rows."""
 
@@ -242,6 +263,7 @@ class DemoDataGenerator:
 
     def generate(self, *, concern_ids: list[int], endorsements: int, now: datetime) -> DemoRows:
         rng = self.rng
+        local_day = LocalDays(now - timedelta(days=DAYS + 1), now)
         count = len(concern_ids)
         statuses = self._pick(STATUS_WEIGHTS, count)
         sources = self._pick(SOURCE_WEIGHTS, count)
@@ -256,7 +278,7 @@ class DemoDataGenerator:
         for index, concern_id in enumerate(concern_ids):
             language = "es" if rng.random() < 0.4 else "en"
             arrived = self._moment(now)
-            created = start_of_local_day(arrived)
+            created = local_day(arrived)
             status = statuses[index]
             topic = None if rng.random() < UNTOPICED_SHARE else topics[index]
             email = f"resident{rng.randrange(1_000_000):06d}@example.org" if rng.random() < CONTACT_SHARE else ""
@@ -282,7 +304,7 @@ class DemoDataGenerator:
                     note = "Off topic" if language == "en" else "Fuera de tema"
                 elif status == "approved" and rng.random() < REPORTED_SHARE_OF_APPROVED:
                     report_count = rng.randint(1, 3)
-                    reported_at = start_of_local_day(min(now, decided + timedelta(seconds=rng.randint(600, 86_400))))
+                    reported_at = local_day(min(now, decided + timedelta(seconds=rng.randint(600, 86_400))))
                     reports.extend((concern_id, self._uuid(), reported_at) for _ in range(report_count))
             if sources[index] == "web":
                 concern_arrivals.append((arrived, topic or 0))
@@ -306,7 +328,7 @@ class DemoDataGenerator:
                     report_count,
                     reported_at,
                     0 if status == "pending" else 1,
-                    start_of_local_day(now),  # demo concerns never trigger a moderator notification email
+                    local_day(now),  # demo concerns never trigger a moderator notification email
                     created,
                     created,
                 )
@@ -327,11 +349,13 @@ class DemoDataGenerator:
             reports=reports,
             endorsement_count=total,
             participant_count=len(participants),
-            visits=self._visits(participants, sizes, now),
+            visits=self._visits(participants, sizes, now, local_day),
             concern_arrivals=concern_arrivals,
         )
 
-    def _visits(self, participants: list[int], sizes: list[int], now: datetime) -> Iterator[EndorserVisit]:
+    def _visits(
+        self, participants: list[int], sizes: list[int], now: datetime, local_day: LocalDays
+    ) -> Iterator[EndorserVisit]:
         # random.choices() rebuilt per call costs more than the rest; draw through bisect directly.
         random_number, choice = self.rng.random, self.rng.choice
         role_values, role_cumulative = list(ENDORSER_ROLE_WEIGHTS), _cumulative(ENDORSER_ROLE_WEIGHTS.values())
@@ -349,7 +373,7 @@ class DemoDataGenerator:
                 participant=uuid.UUID(int=participant, version=4),
                 role=role,
                 community_area=area,
-                created_at=start_of_local_day(moment),
+                created_at=local_day(moment),
                 remedy_ids=sorted(chosen),
                 arrived_at=moment,
             )

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from feedback.demo.generator import LocalDays
 from feedback.models import Concern, Consultation, Endorsement, ModerationEvent, Report, start_of_local_day
 from tests.availability import postgresql_only
 
@@ -174,3 +175,19 @@ def test_a_bulk_load_that_would_duplicate_an_endorsement_adds_nothing(briefing, 
 
     assert Endorsement.objects.count() == 200 and Concern.objects.count() == 30
     assert schema_of_generated_tables() == before
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        datetime(2026, 11, 2, 5, 30, tzinfo=UTC),  # the day after clocks went back (a 25-hour day in the span)
+        datetime(2026, 3, 9, 4, 59, 59, tzinfo=UTC),  # one second before local midnight, after clocks went forward
+        datetime(2026, 12, 2, 18, 0, tzinfo=UTC),
+    ],
+)
+def test_generated_rows_keep_the_local_day_the_services_would(now):
+    local_day = LocalDays(now - timedelta(days=61), now)
+    moments = [now - timedelta(seconds=seconds) for seconds in range(0, 61 * 86_400, 997)]
+    moments += [midnight + delta for midnight in local_day.midnights for delta in (timedelta(0), timedelta(seconds=-1))]
+    for moment in moments:
+        assert local_day(moment) == start_of_local_day(moment), moment
