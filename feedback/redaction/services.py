@@ -20,6 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .arabic_names import find_arabic_script_names
+from .chinese_names import find_chinese_names
 from .languages import LanguagePack, pack_for
 from .names import find_names
 from .recognizers import (
@@ -48,7 +49,7 @@ PLACEHOLDERS: dict[str, str] = {
 }
 _PLACEHOLDER_OF = {**PLACEHOLDERS, LONG_NUMBER: PLACEHOLDERS[ID_NUMBER]}
 _PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()))
-RECOGNIZERS: tuple[Recognizer, ...] = (*PATTERN_RECOGNIZERS, find_names, find_arabic_script_names)
+RECOGNIZERS: tuple[Recognizer, ...] = (*PATTERN_RECOGNIZERS, find_names, find_arabic_script_names, find_chinese_names)
 _MAX_ROUNDS = 50
 
 

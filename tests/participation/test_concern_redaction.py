@@ -138,3 +138,14 @@ def test_the_admin_says_what_it_hid_from_a_paper_concern_by_kind_never_by_word(c
     assert Concern.objects.get().text == STORED
     for identifier in IDENTIFIERS:
         assert identifier not in page
+
+
+def test_a_concern_written_in_chinese_is_stored_without_the_names_in_it(briefing):
+    written = "昨天他们在学校门口抓走了我的邻居王伟，陈先生也看到了。"  # "…took my neighbour Wang Wei; Mr Chen saw it"
+    submitted = submit_concern(
+        consultation=briefing, text=written, role="resident", community_area="34", language="zh-hans"
+    )
+    assert submitted.hidden == {"name": 2}
+    stored = Concern.objects.get().text
+    assert stored == "昨天他们在学校门口抓走了我的邻居[name]，[name]先生也看到了。"
+    assert "王伟" not in stored and "陈" not in stored
