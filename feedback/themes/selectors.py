@@ -18,6 +18,8 @@ from ..results.tallies import TallyRow
 # Quotes in the report: published concerns of a readable length, shown word for word.
 QUOTE_MIN_LENGTH = 40
 QUOTE_MAX_LENGTH = 400
+# Concerns read per quote asked for: the spare ones stand in for texts already quoted.
+QUOTE_CANDIDATES_PER_QUOTE = 5
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,9 @@ def theme_export(consultation: Consultation) -> list[dict]:
 def published_quotes(theme_ids: list[int], *, per_theme: int = 3) -> dict[int, list[tuple[str, str]]]:
     """Up to `per_theme` published concerns of each theme: (text exactly as published, its language).
 
-    Concerns of a readable length (40 to 400 characters) are preferred, shortest first. One query.
+    Concerns of a readable length (40 to 400 characters) are preferred, shortest first, and a text is quoted once
+    however many residents sent it (a shared message, pasted by many, is one voice in a report, not three). One
+    query: a few more candidates than asked for are read, in case some are the same text.
     """
     length = Length("text")
     readable = Case(
@@ -125,10 +129,14 @@ def published_quotes(theme_ids: list[int], *, per_theme: int = 3) -> dict[int, l
         .annotate(
             rank=Window(RowNumber(), partition_by=[F("theme_id")], order_by=[F("readable"), F("text_length"), F("pk")])
         )
-        .filter(rank__lte=per_theme)
+        .filter(rank__lte=per_theme * QUOTE_CANDIDATES_PER_QUOTE)
         .order_by("theme_id", "rank")
     )
     quotes: dict[int, list[tuple[str, str]]] = {theme_id: [] for theme_id in theme_ids}
+    seen: dict[int, set[str]] = {theme_id: set() for theme_id in theme_ids}
     for theme_id, text, language in ranked.values_list("theme_id", "text", "language"):
-        quotes[theme_id].append((text, language))
+        same_text = " ".join(text.split()).casefold()
+        if len(quotes[theme_id]) < per_theme and same_text not in seen[theme_id]:
+            seen[theme_id].add(same_text)
+            quotes[theme_id].append((text, language))
     return quotes

@@ -11,12 +11,13 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
 
-from feedback.models import Concern, Endorsement, Remedy
+from feedback.models import Concern, Endorsement, Remedy, Theme, ThemeMembership
 from feedback.reports import rendering
 from feedback.reports.contents import report_for
 from feedback.reports.rendering import INSTALL_HINT, render_report_html, report_document
 from feedback.results.public import count_published_figures, label_results
 from feedback.results.tallies import tallies_for
+from feedback.themes.selectors import published_quotes
 from feedback.themes.services import rebuild_themes
 from tests.factories import ConcernFactory, EndorsementFactory
 
@@ -203,3 +204,12 @@ def test_the_report_takes_the_same_number_of_queries_whatever_the_data(client, c
         client.get(REPORT, query)
     assert len(large) == len(small)
     assert Concern.objects.count() > 300 and Endorsement.objects.count() > 2000
+
+
+def test_a_text_many_residents_sent_is_quoted_once(briefing):
+    shared = "Please keep ICE out of our schools and clinics, our children are afraid to go."
+    other = "Nobody has explained to the families on our block what their rights are now, or who to call."
+    theme = Theme.objects.create(consultation=briefing, label="Schools and clinics", size=5)
+    for text in (shared, shared, " ".join(shared.upper().split()), f"{shared}  ", other):
+        ThemeMembership.objects.create(theme=theme, concern=ConcernFactory(consultation=briefing, text=text))
+    assert published_quotes([theme.pk], per_theme=2) == {theme.pk: [(shared, "en"), (other, "en")]}
