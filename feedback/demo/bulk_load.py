@@ -12,16 +12,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from operator import itemgetter
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Max, OuterRef, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import F, Max
 from django.utils import timezone
 from psycopg import IntegrityError as PsycopgIntegrityError
 
-from ..aggregates import add_concern_counts, add_endorsement_counts, participant_groups
 from ..audit.chain import event_hash, lock_chain
 from ..briefing.selectors import default_consultation
 from ..bursts.arrivals import add_arrivals, minute_of
@@ -52,6 +49,7 @@ from .generator import (
     DemoRows,
     EndorserVisit,
 )
+from .rollups import add_counted_rows, endorsement_counts_from_rollups
 
 ANALYZED_AFTER_A_LOAD = (
     Concern,
@@ -68,8 +66,6 @@ ANALYZED_AFTER_A_LOAD = (
     ParticipantRollup,
 )
 
-# What a concern's roll-up cell is made of (aggregates.concern_cell), "verified" aside: demo concerns are not.
-CONCERN_ROLLUP_COLUMNS = ("consultation_id", "topic_id", "community_area", "role", "source", "status", "created_at")
 BATCH = 5_000  # rows per bulk_create batch (SQLite) and per COPY write (PostgreSQL)
 # PostgreSQL: from this many new rows (and at least as many as the table holds), indexes are rebuilt.
 BULK_LOAD_MIN_ROWS = 50_000
@@ -148,7 +144,7 @@ def load_demo_data(
             with loader.timed("roll-ups"):
                 loader.save_rollups(rows)
             with loader.timed("endorsement counts"):
-                _endorsement_counts_from_rollups(consultation)
+                endorsement_counts_from_rollups(consultation)
     except (IntegrityError, PsycopgIntegrityError) as error:
         raise DemoDataError(
             f"Nothing was added: the rows clash with existing ones ({error.__class__.__name__}). "
@@ -164,19 +160,6 @@ def load_demo_data(
     return DemoLoadResult(
         consultation=consultation, rows=rows, seed=seed, seconds=time.monotonic() - started, timings=loader.timings
     )
-
-
-def _endorsement_counts_from_rollups(consultation: Consultation) -> None:
-    """Each remedy's `endorsement_count` summed from the roll-ups: a sum over a few hundred cells per remedy,
-    where a recount of the endorsements (recount_endorsements) reads every row again."""
-    totals = (
-        EndorsementTotal.objects.filter(remedy=OuterRef("pk"))
-        .order_by()
-        .values("remedy")
-        .annotate(n=Sum("endorsements"))
-        .values("n")
-    )
-    Remedy.objects.filter(consultation=consultation).update(endorsement_count=Coalesce(Subquery(totals), 0))
 
 
 def chained_events(events: list[tuple]) -> list[tuple]:
@@ -256,28 +239,8 @@ class _DemoLoader:
             Remedy.objects.filter(pk=remedy_id).update(endorsements_made=F("endorsements_made") + n)
 
     def save_rollups(self, rows: DemoRows) -> None:
-        """Add the new rows to the roll-ups, counted as they were generated: the services' own additions
-        (aggregates.add_endorsement_counts, add_concern_counts), a few thousand cells instead of a recount of
-        every row. Exact because every demo participant is new (a seed used before fails the whole load)."""
-        dates: dict[datetime, object] = {}  # a row's created_at (a local midnight) and its day; about sixty
-
-        def day(created_at: datetime):
-            return dates.get(created_at) or dates.setdefault(created_at, timezone.localdate(created_at))
-
-        endorsed: Counter[tuple] = Counter()
-        for (*cell, created_at), n in self.endorsed.items():
-            endorsed[(*cell, day(created_at))] += n
-        people: Counter[tuple] = Counter()
-        if self.consultation.purged_on is None:  # a purged consultation keeps no participant counts
-            for (area, role), n in self.visitors.items():
-                for group in participant_groups(area, role, False):
-                    people[group] += n
-        add_endorsement_counts(consultation_id=self.consultation.pk, cells=endorsed, participants=people)
-        concern_cell = itemgetter(*(CONCERN_COLUMNS.index(column) for column in CONCERN_ROLLUP_COLUMNS))
-        concerns: Counter[tuple] = Counter()
-        for (consultation_id, topic_id, *cell, created_at), n in Counter(map(concern_cell, rows.concerns)).items():
-            concerns[(consultation_id, topic_id or 0, *cell, False, day(created_at))] += n
-        add_concern_counts(concerns)
+        """Add the new rows to the roll-ups, counted as they were generated (`demo.rollups`)."""
+        add_counted_rows(self.consultation, self.endorsed, self.visitors, rows.concerns)
 
     @contextmanager
     def timed(self, label: str):
