@@ -21,8 +21,11 @@ from openpyxl import load_workbook
 
 from feedback.exports.formats import ExportError
 from feedback.exports.record_files import write_records
+from feedback.models import Endorsement
 from feedback.results.tallies import TallyFilters
 from tests.factories import ConcernFactory, EndorsementFactory
+
+ALONE = uuid.UUID(int=55)
 
 
 def monday(weeks_ago: int = 2) -> datetime:
@@ -106,6 +109,27 @@ def test_a_person_in_two_small_cells_of_a_week_counts_once(briefing):
     rows, _written = shareable(briefing)
     assert {(row["role"], row["community_area"]) for row in rows} == {("Resident", "Albany Park")}
     assert len(rows) == 6 and all("-W" in row["day"] for row in rows)
+
+
+def test_five_people_each_endorsing_a_different_remedy_are_five_people(briefing):
+    remedies = list(briefing.remedies.all())
+    for remedy in remedies[:5]:  # no remedy of the cell reaches k on its own
+        endorse(remedy, area="14", role="resident", at=monday())
+    for remedy in remedies[:4]:  # one person, four endorsements on another day: one person, not four
+        endorse(remedy, participant=ALONE, area="14", role="resident", at=monday() + timedelta(days=1))
+    rows, written = shareable(briefing)
+    assert [row["day"] for row in rows] == [monday().date().isoformat()] * 5
+    assert {(row["role"], row["community_area"]) for row in rows} == {("Resident", "Albany Park")}
+    assert written.rows == 5
+
+
+def test_a_cell_the_roll_ups_keep_and_the_rows_do_not_is_left_out(hegewisch):
+    remedies = list(hegewisch.remedies.all())
+    for remedy in remedies[:3]:
+        endorse(remedy, area="14", role="resident", at=monday())
+    Endorsement.objects.filter(community_area="14").delete()  # behind the roll-ups' back: they drifted
+    rows, written = shareable(hegewisch)
+    assert {row["community_area"] for row in rows} == {"South Lawndale"} and written.rows == 6
 
 
 def test_a_concern_from_a_rare_area_and_role_is_not_shared_alone(briefing):
